@@ -1,0 +1,46 @@
+import type { JobService } from "../src/core/jobs/job-service.js";
+import type { LifecyclePolicy } from "../src/core/jobs/policy.js";
+
+/** What a dialect may look at to decide whether a request is its own (no body yet). */
+export interface RequestHead {
+  /** Upper case. */
+  method: string;
+  /** Absolute, as the client addressed it (absolute-form targets included). */
+  url: URL;
+  headers: Headers;
+}
+
+export interface WireRequest extends RequestHead {
+  /** The whole body, already read and within the server's size limit. */
+  body: Uint8Array;
+}
+
+export interface WireResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+}
+
+export interface DialectContext {
+  jobs: JobService;
+}
+
+/** Failures found before the dialect sees the request; the dialect renders them its own way. */
+export type TransportProblem =
+  | { kind: "bodyTooLarge"; limitBytes: number }
+  | { kind: "unreadableBody"; message: string }
+  | { kind: "internal"; error: unknown };
+
+/**
+ * One provider's wire format. A dialect translates requests to JobService calls and results and
+ * errors back; it holds no job logic. The server asks each dialect in turn whether a request is
+ * its own.
+ */
+export interface Dialect {
+  readonly name: string;
+  /** Registered with the JobService, so that jobs created here follow the provider's rules. */
+  readonly policy: LifecyclePolicy;
+  claims(head: RequestHead): boolean;
+  handle(request: WireRequest, context: DialectContext): Promise<WireResponse>;
+  reject(head: RequestHead, problem: TransportProblem): WireResponse;
+}

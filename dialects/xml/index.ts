@@ -1,0 +1,3 @@
+export * from "./node.js";
+export * from "./reader.js";
+export * from "./writer.js";

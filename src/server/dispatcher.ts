@@ -1,0 +1,94 @@
+import type { Dialect, RequestHead, WireRequest, WireResponse } from "../../dialects/dialect.js";
+import type { JobService } from "../core/jobs/job-service.js";
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface HandlerOptions {
+  jobs: JobService;
+  dialects: readonly Dialect[];
+  /** Request bodies over this size are refused with the dialect's error. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Called once a request was answered: for access logs and metrics. */
+  onResponse?: (entry: AccessLogEntry) => void;
+}
+
+export interface AccessLogEntry {
+  method: string;
+  url: URL;
+  status: number;
+  dialect?: string;
+  ms: number;
+}
+
+/** Answer for a request no dialect claims: plain, since no provider's envelope applies. */
+export function unclaimed(head: RequestHead): WireResponse {
+  return {
+    status: 404,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+    body: `batchplane: no API answers ${head.method} ${head.url.pathname}\n`,
+  };
+}
+
+/**
+ * Finds the dialect whose request this is and lets it answer. Whatever goes wrong inside a
+ * dialect is still answered in that dialect's envelope: the server never crashes on a request.
+ */
+export class Dispatcher {
+  readonly jobs: JobService;
+  readonly dialects: readonly Dialect[];
+  readonly maxBodyBytes: number;
+
+  constructor(private readonly options: HandlerOptions) {
+    this.jobs = options.jobs;
+    this.dialects = options.dialects;
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    for (const d of this.dialects) this.jobs.registerPolicy(d.policy);
+  }
+
+  dialectFor(head: RequestHead): Dialect | undefined {
+    return this.dialects.find((d) => {
+      try {
+        return d.claims(head);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  async dispatch(dialect: Dialect, request: WireRequest): Promise<WireResponse> {
+    try {
+      return await dialect.handle(request, { jobs: this.jobs });
+    } catch (error) {
+      return this.safeReject(dialect, request, { kind: "internal", error });
+    }
+  }
+
+  safeReject(dialect: Dialect, head: RequestHead, problem: Parameters<Dialect["reject"]>[1]): WireResponse {
+    try {
+      return dialect.reject(head, problem);
+    } catch {
+      return { status: 500, headers: { "content-type": "text/plain" }, body: "batchplane: internal error\n" };
+    }
+  }
+
+  log(head: RequestHead, status: number, dialect: Dialect | undefined, started: number): void {
+    this.options.onResponse?.({ method: head.method, url: head.url, status, dialect: dialect?.name, ms: Date.now() - started });
+  }
+}
+
+/** Parses a request target in origin form (`/path?q`) or absolute form (`http://host/path?q`). */
+export function requestUrl(target: string, host: string | undefined): URL {
+  if (/^https?:\/\//i.test(target)) {
+    try {
+      return new URL(target);
+    } catch {
+      // fall through to the origin-form reading
+    }
+  }
+  const path = target.startsWith("/") ? target : `/${target}`;
+  try {
+    return new URL(`http://${host || "localhost"}${path}`);
+  } catch {
+    return new URL(path, "http://localhost");
+  }
+}

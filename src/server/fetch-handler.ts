@@ -1,0 +1,59 @@
+import type { WireResponse } from "../../dialects/dialect.js";
+import { Dispatcher, unclaimed, type HandlerOptions } from "./dispatcher.js";
+
+export type FetchHandler = (request: Request) => Promise<Response>;
+
+/**
+ * A web-standard handler (Request → Response): mount it in any runtime or framework that speaks
+ * fetch (hono, Deno, Bun, Workers, undici's MockAgent, an SDK's in-memory request handler).
+ */
+export function createFetchHandler(options: HandlerOptions): FetchHandler {
+  const dispatcher = new Dispatcher(options);
+  return async (request) => {
+    const started = Date.now();
+    const head = { method: request.method.toUpperCase(), url: new URL(request.url), headers: request.headers };
+    const dialect = dispatcher.dialectFor(head);
+    let wire: WireResponse;
+    if (!dialect) {
+      wire = unclaimed(head);
+    } else {
+      const body = await readLimited(request, dispatcher.maxBodyBytes);
+      wire =
+        body === "tooLarge"
+          ? dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: dispatcher.maxBodyBytes })
+          : typeof body === "object" && "error" in body
+            ? dispatcher.safeReject(dialect, head, { kind: "unreadableBody", message: body.error })
+            : await dispatcher.dispatch(dialect, { ...head, body });
+    }
+    dispatcher.log(head, wire.status, dialect, started);
+    const payload = head.method === "HEAD" ? undefined : wire.body;
+    return new Response(payload === undefined || payload.length === 0 ? null : payload, {
+      status: wire.status,
+      headers: wire.headers,
+    });
+  };
+}
+
+async function readLimited(request: Request, limit: number): Promise<Uint8Array | "tooLarge" | { error: string }> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > limit) return "tooLarge";
+  if (!request.body) return new Uint8Array();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return "tooLarge";
+      }
+      parts.push(value);
+    }
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,4 @@
+export * from "./dispatcher.js";
+export * from "./fetch-handler.js";
+export * from "./node-handler.js";
+export type { Dialect, DialectContext, RequestHead, TransportProblem, WireRequest, WireResponse } from "../../dialects/dialect.js";

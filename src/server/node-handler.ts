@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
+import { Dispatcher, requestUrl, unclaimed, type HandlerOptions } from "./dispatcher.js";
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
+
+/**
+ * A Node `(req, res, next?)` handler for node:http, Express, Fastify (via its raw request) and
+ * Connect-style stacks. With `next`, requests that no dialect claims fall through to the host
+ * application's own routes, which is how an emulator mounts batchplane beside its own APIs.
+ */
+export function createNodeHandler(options: HandlerOptions): NodeHandler {
+  const dispatcher = new Dispatcher(options);
+  return (req, res, next) => {
+    const started = Date.now();
+    const headers = toHeaders(req.headers);
+    const head = { method: (req.method ?? "GET").toUpperCase(), url: requestUrl(req.url ?? "/", headers.get("host") ?? undefined), headers };
+    const dialect = dispatcher.dialectFor(head);
+    if (!dialect) {
+      if (next) return next();
+      return send(res, unclaimed(head), head.method, () => dispatcher.log(head, 404, undefined, started));
+    }
+    const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started));
+
+    const limit = dispatcher.maxBodyBytes;
+    if (Number(req.headers["content-length"] ?? "0") > limit) {
+      req.resume();
+      return finish(closing(dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: limit })));
+    }
+    const parts: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.byteLength;
+      if (size > limit) {
+        done = true;
+        parts.length = 0;
+        finish(closing(dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: limit })));
+        return;
+      }
+      parts.push(chunk);
+    });
+    req.on("error", (e) => {
+      if (done) return;
+      done = true;
+      finish(dispatcher.safeReject(dialect, head, { kind: "unreadableBody", message: e.message }));
+    });
+    req.on("end", () => {
+      if (done) return;
+      done = true;
+      const request: WireRequest = { ...head, body: Buffer.concat(parts) };
+      void dispatcher.dispatch(dialect, request).then(finish);
+    });
+  };
+}
+
+function toHeaders(raw: IncomingMessage["headers"]): Headers {
+  const h = new Headers();
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    try {
+      if (Array.isArray(v)) for (const x of v) h.append(k, x);
+      else h.set(k, v);
+    } catch {
+      // A header value fetch's Headers cannot hold is dropped rather than failing the request.
+    }
+  }
+  return h;
+}
+
+function closing(wire: WireResponse): WireResponse {
+  return { ...wire, headers: { ...wire.headers, connection: "close" } };
+}
+
+function send(res: ServerResponse, wire: WireResponse, method: string, after: () => void): void {
+  if (res.headersSent) return;
+  const body = wire.body === undefined ? undefined : typeof wire.body === "string" ? Buffer.from(wire.body, "utf8") : wire.body;
+  res.statusCode = wire.status;
+  for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
+  res.setHeader("content-length", String(body?.byteLength ?? 0));
+  res.on("finish", after);
+  res.end(method === "HEAD" ? undefined : body);
+}

@@ -1,0 +1,3 @@
+export * from "./memory-job-store.js";
+export * from "./memory-object-store.js";
+export * from "./object-rules.js";

@@ -1,0 +1,121 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  CANCELLABLE,
+  DEFAULT_POLICY,
+  definePolicy,
+  engineTarget,
+  InvalidArgumentError,
+  InvalidTransitionError,
+  isInTable,
+  JOB_STATUSES,
+  requestTarget,
+  TRANSITIONS,
+  type EngineEvent,
+  type JobStatus,
+} from "../../src/index.js";
+import { createInput, newService } from "../support/jobs.js";
+
+const EVENTS = [...new Set(TRANSITIONS.flatMap((t) => (t.by === "engine" ? [t.event] : [])))] as EngineEvent[];
+
+/** The expected engine table, written out by hand so that a change to the data shows up here. */
+const EXPECTED_ENGINE: Record<EngineEvent, [JobStatus[], JobStatus]> = {
+  prepare: [["New"], "Preparing"],
+  prepared: [["Preparing"], "Ready"],
+  awaitConfirmation: [["Preparing"], "Suspended"],
+  start: [["Ready"], "Active"],
+  pause: [["Active"], "Pausing"],
+  paused: [["Pausing"], "Paused"],
+  resume: [["Paused"], "Active"],
+  finish: [["Active"], "Completing"],
+  complete: [["Completing"], "Complete"],
+  fail: [["New", "Preparing", "Ready", "Active", "Pausing", "Paused", "Completing"], "Failing"],
+  failed: [["Failing"], "Failed"],
+  expire: [["Suspended"], "Failed"],
+  cancelled: [["Cancelling"], "Cancelled"],
+};
+
+describe("engine transitions", () => {
+  for (const event of EVENTS) {
+    for (const from of JOB_STATUSES) {
+      const [allowed, to] = EXPECTED_ENGINE[event];
+      const expected = allowed.includes(from) ? to : undefined;
+      it(`${event} from ${from} ${expected ? `→ ${expected}` : "is refused"}`, () => {
+        expect(engineTarget(from, event)).toBe(expected);
+      });
+    }
+  }
+});
+
+describe("user requests under the default policy", () => {
+  const cancelledAtOnce = ["New", "Preparing", "Suspended", "Ready"];
+  const cancelledLater = ["Active", "Pausing", "Paused"];
+  for (const from of JOB_STATUSES) {
+    const ready = from === "Suspended" ? "Ready" : undefined;
+    const cancel = cancelledAtOnce.includes(from) ? "Cancelled" : cancelledLater.includes(from) ? "Cancelling" : undefined;
+    it(`Ready from ${from}: ${ready ?? "refused"}; Cancelled from ${from}: ${cancel ?? "refused"}`, () => {
+      expect(requestTarget(DEFAULT_POLICY, from, "Ready")).toBe(ready);
+      expect(requestTarget(DEFAULT_POLICY, from, "Cancelled")).toBe(cancel);
+    });
+  }
+
+  it("never allows cancelling a job that finished or is finishing", () => {
+    for (const s of ["Complete", "Completing", "Cancelled", "Cancelling", "Failed", "Failing"] as JobStatus[]) {
+      expect(CANCELLABLE).not.toContain(s);
+      expect(requestTarget(DEFAULT_POLICY, s, "Cancelled")).toBeUndefined();
+    }
+  });
+});
+
+describe("policies", () => {
+  it("can also confirm from Preparing and always cancel through Cancelling", () => {
+    const p = definePolicy({ name: "p", confirmFrom: ["Suspended", "Preparing"], cancelImmediatelyFrom: [] });
+    expect(requestTarget(p, "Preparing", "Ready")).toBe("Ready");
+    expect(requestTarget(p, "Suspended", "Cancelled")).toBe("Cancelling");
+    expect(requestTarget(p, "New", "Cancelled")).toBe("Cancelling");
+  });
+
+  it("refuse to enable a transition that is not in the table", () => {
+    expect(() => definePolicy({ name: "bad", confirmFrom: ["Active"] })).toThrow(/not in the transition table/);
+    expect(() => definePolicy({ name: "bad", cancelImmediatelyFrom: ["Active"] })).toThrow(/not in the transition table/);
+    expect(() => definePolicy({ name: "bad", suspendedTimeoutMs: 0 })).toThrow(/positive/);
+  });
+});
+
+describe("no sequence of events and requests leaves the table (property)", () => {
+  const policies = [
+    DEFAULT_POLICY,
+    definePolicy({ name: "early", confirmFrom: ["Suspended", "Preparing"], cancelImmediatelyFrom: [] }),
+  ];
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant("engine" as const), event: fc.constantFrom(...EVENTS) }),
+    fc.record({ kind: fc.constant("user" as const), request: fc.constantFrom("Ready", "Cancelled", "Active", "Complete") }),
+    fc.record({ kind: fc.constant("wait" as const), days: fc.integer({ min: 0, max: 40 }) }),
+  );
+
+  it("holds for the JobService under every policy", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...policies), fc.boolean(), fc.array(step, { maxLength: 30 }), async (policy, confirm, steps) => {
+        const { service, clock } = newService({ policies: [policy] });
+        const tenant = { dialect: policy.name, account: "1", region: "" };
+        const { job } = await service.createJob(tenant, createInput({ confirmationRequired: confirm }));
+        let status: JobStatus = job.status;
+        for (const s of steps) {
+          try {
+            if (s.kind === "engine") await service.advance(job.id, s.event);
+            else if (s.kind === "user") await service.updateJobStatus(tenant, job.id, s.request);
+            else clock.advance(s.days * 86_400_000);
+          } catch (e) {
+            // Refusals are expected; anything else is a bug.
+            if (!(e instanceof InvalidTransitionError || e instanceof InvalidArgumentError)) throw e;
+          }
+          const now = await service.get(job.id);
+          if (!now) return; // retention removed it: nothing left to move
+          if (now.status !== status) expect(isInTable(status, now.status), `${status} → ${now.status}`).toBe(true);
+          status = now.status;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from "tsup";
+
+// One entry per public subpath; package.json "exports" mirrors this list.
+export default defineConfig({
+  entry: {
+    index: "src/index.ts",
+  },
+  format: ["esm", "cjs"],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: "node20",
+  splitting: true,
+});
