@@ -87,6 +87,14 @@ describe("createJob", () => {
     expect(await store.list({ tenant: TENANT, limit: 10 })).toEqual([]);
   });
 
+  it("keeps the dialect's own data and counts it in the idempotency check", async () => {
+    const { service } = newService();
+    const input = createInput({ dialectData: { manifestArn: "arn:x:s3:::manifests/m.csv" } });
+    const { job } = await service.createJob(TENANT, input);
+    expect((await service.describeJob(TENANT, job.id)).dialectData).toEqual({ manifestArn: "arn:x:s3:::manifests/m.csv" });
+    await expect(service.createJob(TENANT, { ...input, dialectData: { manifestArn: "other" } })).rejects.toBeInstanceOf(IdempotencyConflictError);
+  });
+
   it("accepts the edges of the priority range", async () => {
     const { service } = newService();
     await expect(service.createJob(TENANT, createInput({ priority: 0 }))).resolves.toBeTruthy();

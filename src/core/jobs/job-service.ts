@@ -128,6 +128,7 @@ export class JobService {
       failureReasons: [],
       creationTime: now,
       tags: valid.tags ?? [],
+      dialectData: valid.dialectData,
       version: 1,
     };
     dropUndefined(job);

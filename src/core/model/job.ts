@@ -20,6 +20,7 @@ export const createJobInputSchema = z
     generator: manifestGeneratorSchema.optional(),
     report: reportSchema,
     tags: z.array(tagSchema).optional(),
+    dialectData: z.record(z.string(), z.unknown()).optional(),
   })
   .refine((j) => (j.manifest === undefined) !== (j.generator === undefined), {
     message: "give either a manifest or a manifest generator, not both and not neither",
@@ -68,6 +69,12 @@ export const jobSchema = z.object({
   creationTime: epochMs,
   terminationDate: epochMs.optional(),
   tags: z.array(tagSchema),
+  /**
+   * Details of the request as it arrived that only its dialect understands (the exact ARN
+   * strings, a provider's spelling of a value), kept so that DescribeJob echoes the request as
+   * submitted. The core stores it and never reads it.
+   */
+  dialectData: z.record(z.string(), z.unknown()).optional(),
   /** Engine-owned state that must survive a restart (manifest position, report parts, ...). */
   checkpoint: z.record(z.string(), z.unknown()).optional(),
   /** Incremented by every write; JobStore.replace compares it (optimistic concurrency). */
