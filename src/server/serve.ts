@@ -1,0 +1,78 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Dialect } from "../../dialects/dialect.js";
+import { JobService } from "../core/jobs/job-service.js";
+import { MemoryJobStore } from "../stores/memory-job-store.js";
+import { defaultDialects } from "./default-dialects.js";
+import type { AccessLogEntry } from "./dispatcher.js";
+import { createNodeHandler } from "./node-handler.js";
+
+export interface ServeOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 9090; 0 picks a free port. */
+  port?: number;
+  jobs?: JobService;
+  dialects?: readonly Dialect[];
+  maxBodyBytes?: number;
+  /** One call per answered request. */
+  log?: (entry: AccessLogEntry) => void;
+  /** How long shutdown waits for in-flight requests before it cuts connections. Default 10 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  server: Server;
+  jobs: JobService;
+  /** Stops accepting, answers the requests in flight, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/** Starts batchplane's HTTP server; resolves once it accepts connections. */
+export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const jobs = options.jobs ?? new JobService({ store: new MemoryJobStore() });
+  const handler = createNodeHandler({
+    jobs,
+    dialects: options.dialects ?? defaultDialects(),
+    maxBodyBytes: options.maxBodyBytes,
+    onResponse: options.log,
+  });
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 9090, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shown = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${port}`,
+    server,
+    jobs,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        // close() refuses new connections and drops idle keep-alive ones; busy ones end after
+        // their response. A client that holds a connection open past the grace period is cut.
+        const cut = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** One access-log line: time, method, target, status, duration, dialect. */
+export function formatAccessLog(entry: AccessLogEntry, now = new Date()): string {
+  return `${now.toISOString()} ${entry.method} ${entry.url.pathname}${entry.url.search} ${entry.status} ${entry.ms}ms${entry.dialect ? ` ${entry.dialect}` : ""}`;
+}
