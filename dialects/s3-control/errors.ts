@@ -102,10 +102,22 @@ export interface RequestIds {
   hostId: string;
 }
 
-/** `x-amz-request-id` is 16 upper-case hex digits; `x-amz-id-2` is opaque base64. */
+const POOL_IDS = 256;
+let pool = Buffer.alloc(0);
+let taken = POOL_IDS;
+
+/**
+ * `x-amz-request-id` is 16 upper-case hex digits; `x-amz-id-2` is opaque base64. Random bytes
+ * are drawn 256 requests' worth at a time: one call to the CSPRNG per request cost more than
+ * the rest of a DescribeJob.
+ */
 export function newRequestIds(): RequestIds {
-  const bytes = randomBytes(32);
-  return { requestId: bytes.subarray(0, 8).toString("hex").toUpperCase(), hostId: bytes.toString("base64") };
+  if (taken === POOL_IDS) {
+    pool = randomBytes(32 * POOL_IDS);
+    taken = 0;
+  }
+  const bytes = pool.subarray(32 * taken, 32 * ++taken);
+  return { requestId: bytes.toString("hex", 0, 8).toUpperCase(), hostId: bytes.toString("base64") };
 }
 
 export function idHeaders(ids: RequestIds): Record<string, string> {

@@ -1,9 +1,9 @@
 import type { z } from "zod";
 import type { JobService } from "../../src/core/jobs/job-service.js";
-import type { Tenant } from "../../src/core/model/index.js";
+import { elapsedActiveSeconds, type Tenant } from "../../src/core/model/index.js";
 import type { WireRequest } from "../dialect.js";
 import { readCreateJob, readPutJobTagging } from "./codec-read.js";
-import { jobDescriptor, jobListDescriptor, tagsToWire } from "./codec-write.js";
+import { jobDescriptor, jobListDescriptor, resultXml, tagsToWire } from "./codec-write.js";
 import { S3ControlError, type WireProblem } from "./errors.js";
 import * as S from "./schemas.js";
 import { describeIssue } from "./wire-codec.js";
@@ -19,10 +19,12 @@ export interface OperationRequest {
   /** Path labels, percent-decoded. */
   params: Record<string, string>;
   jobs: JobService;
+  /** DescribeJob bodies already written, by job version (see `rendered`). */
+  written: RenderCache;
 }
 
-/** A body to write through `schema`, or nothing (200 with an empty body). */
-export type OperationResult = { root: string; schema: z.ZodType; value: unknown } | undefined;
+/** A body to write through `schema`, a body already written, or nothing (200, empty body). */
+export type OperationResult = { root: string; schema: z.ZodType; value: unknown } | { xml: string } | undefined;
 
 export type Handler = (r: OperationRequest) => Promise<OperationResult>;
 
@@ -48,7 +50,11 @@ function required(r: OperationRequest, name: string): string {
   return v;
 }
 
-const jobIdOf = (r: OperationRequest) => param(S.jobId, r.params.id ?? "", "JobId");
+/** The path's job id; the pattern test first, since every job request checks one. */
+function jobIdOf(r: OperationRequest): string {
+  const id = r.params.id ?? "";
+  return id.length >= 5 && id.length <= 36 && S.JOB_ID.test(id) ? id : param(S.jobId, id, "JobId");
+}
 
 export const createJob: Handler = async (r) => {
   const input = readCreateJob(r.request.body);
@@ -82,8 +88,32 @@ export const listJobs: Handler = async (r) => {
 
 export const describeJob: Handler = async (r) => {
   const job = await r.jobs.describeJob(r.tenant, jobIdOf(r));
-  return { root: "DescribeJobResult", schema: S.describeJobResult, value: { Job: jobDescriptor(job, r.jobs.clock.now()) } };
+  const now = r.jobs.clock.now();
+  // Clients poll DescribeJob; its body changes only with the job's version and its active time,
+  // so a body once written serves every poll until then.
+  const key = `${job.id}\u0000${job.version}\u0000${elapsedActiveSeconds(job.progress, now)}`;
+  const xml = r.written.get(key) ?? r.written.set(key, resultXml("DescribeJobResult", S.describeJobResult, { Job: jobDescriptor(job, now) }));
+  return { xml };
 };
+
+/** A small LRU of written bodies: bounded, oldest out first. */
+export class RenderCache {
+  private readonly entries = new Map<string, string>();
+  constructor(private readonly limit = 1024) {}
+  get(key: string): string | undefined {
+    const hit = this.entries.get(key);
+    if (hit !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+  set(key: string, value: string): string {
+    this.entries.set(key, value);
+    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+    return value;
+  }
+}
 
 export const updateJobPriority: Handler = async (r) => {
   const id = jobIdOf(r);

@@ -2,6 +2,7 @@ import type { Dialect, DialectContext, RequestHead, TransportProblem, WireReques
 import { resultXml } from "./codec-write.js";
 import { errorResponse, idHeaders, newRequestIds, transportError, type RequestIds } from "./errors.js";
 import { s3ControlPolicy } from "./policy.js";
+import { RenderCache } from "./handlers.js";
 import { matchRoute, PATH_PREFIX } from "./routes.js";
 import { DIALECT_NAME, tenantOf } from "./tenant.js";
 
@@ -30,6 +31,8 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
     return response;
   };
 
+  const written = new RenderCache();
+
   return {
     name: DIALECT_NAME,
     policy: s3ControlPolicy(options),
@@ -44,11 +47,11 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
       try {
         const tenant = tenantOf(request);
         const { route, params } = matchRoute(request.method, request.url.pathname);
-        const result = await route.handler({ request, tenant, params, jobs: context.jobs });
+        const result = await route.handler({ request, tenant, params, jobs: context.jobs, written });
         return {
           status: 200,
           headers: { ...(result ? { "content-type": "application/xml" } : {}), ...idHeaders(requestIds) },
-          body: result && resultXml(result.root, result.schema, result.value),
+          body: result && ("xml" in result ? result.xml : resultXml(result.root, result.schema, result.value)),
         };
       } catch (error) {
         return fail(error, requestIds);

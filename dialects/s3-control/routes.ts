@@ -74,6 +74,7 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
 }
 
 function decodeSegment(segment: string): string {
+  if (!segment.includes("%")) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {

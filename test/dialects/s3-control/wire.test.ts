@@ -278,3 +278,30 @@ describe("bad input: the dialect's 4xx error and a message naming the problem", 
     expect(seen).toHaveLength(1);
   });
 });
+
+describe("written DescribeJob bodies", () => {
+  it("keep the most recently used bodies and drop the oldest past the limit", async () => {
+    const { RenderCache } = await import("../../../dialects/s3-control/handlers.js");
+    const cache = new RenderCache(2);
+    cache.set("a", "A");
+    cache.set("b", "B");
+    expect(cache.get("a")).toBe("A");
+    cache.set("c", "C");
+    expect([cache.get("a"), cache.get("b"), cache.get("c")]).toEqual(["A", undefined, "C"]);
+  });
+
+  it("are written again once the job changes or its active time moves", async () => {
+    const c = client();
+    const id = (await c.send("/v20180820/jobs", { method: "POST", body: SPEC_CREATE })).xml!.requireString("JobId");
+    const before = (await c.send(`/v20180820/jobs/${id}`)).text;
+    expect((await c.send(`/v20180820/jobs/${id}`)).text).toBe(before);
+    await c.jobs.advance(id, "prepare");
+    await c.jobs.advance(id, "prepared");
+    await c.jobs.advance(id, "start");
+    const active = (await c.send(`/v20180820/jobs/${id}`)).text;
+    expect(active).toContain("<Status>Active</Status><Manifest>");
+    expect(active).toContain("<ElapsedTimeInActiveSeconds>0</ElapsedTimeInActiveSeconds>");
+    c.clock.advance(3_000);
+    expect((await c.send(`/v20180820/jobs/${id}`)).text).toContain("<ElapsedTimeInActiveSeconds>3</ElapsedTimeInActiveSeconds>");
+  });
+});
