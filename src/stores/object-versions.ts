@@ -15,21 +15,16 @@ import { ARCHIVED_STORAGE_CLASSES, MAX_OBJECT_TAGS, objectErrors as E } from "./
  * How an S3-like store keeps the versions of one key, without the bytes: the part of the object
  * model the memory and filesystem stores share (so that both answer every request alike).
  */
-export interface VersionMeta {
+export interface VersionMeta
+  extends Pick<
+    ObjectInfo,
+    "etag" | "size" | "lastModified" | "storageClass" | "contentType" | "metadata" | "restore" | "legalHold" | "retention"
+  > {
   /** "null" for a version written while the bucket kept no versions. */
   versionId: string;
   deleteMarker: boolean;
-  etag: string;
-  size: number;
-  lastModified: number;
-  storageClass: string;
-  contentType?: string;
-  metadata?: ObjectMetadata;
   tags: Tag[];
   acl: ObjectAcl;
-  restore?: { ongoing: boolean; expiryDate?: number };
-  legalHold?: "ON" | "OFF";
-  retention?: { mode: "GOVERNANCE" | "COMPLIANCE"; retainUntil: number };
 }
 
 /** What a write decides about a new version; the store adds the id, ETag, size and time. */
