@@ -6,7 +6,7 @@ import type { Job, JobStatus } from "../core/model/index.js";
 import type { InsertResult, JobListQuery, JobStore } from "../core/ports.js";
 import { errno, linkExclusive, readJson, sweepTmp, unless, writeTmp, type WriteOptions } from "./fs/files.js";
 import { KeyedMutex } from "./fs/keyed-mutex.js";
-import { newestFirst } from "./memory-job-store.js";
+import { scanJobs, selectJobs } from "./memory-job-store.js";
 
 export interface FsJobStoreOptions {
   /** The data directory; jobs live under `<dir>/.batchplane/jobs/`. */
@@ -127,20 +127,11 @@ export class FsJobStore implements JobStore {
   }
 
   async list(query: JobListQuery): Promise<Job[]> {
-    const key = tenantKey(query.tenant);
-    const statuses = query.statuses && query.statuses.length > 0 ? new Set<JobStatus>(query.statuses) : undefined;
-    const after = query.after;
-    return (await this.all())
-      .filter((j) => tenantKey(j.tenant) === key && (!statuses || statuses.has(j.status)))
-      .filter((j) => !after || newestFirst(j, after) > 0)
-      .sort(newestFirst)
-      .slice(0, query.limit)
-      .map((j) => structuredClone(j));
+    return selectJobs(await this.all(), query);
   }
 
   async scan(statuses: readonly JobStatus[]): Promise<Job[]> {
-    const wanted = new Set(statuses);
-    return (await this.all()).filter((j) => wanted.has(j.status)).map((j) => structuredClone(j));
+    return scanJobs(await this.all(), statuses);
   }
 
   // ------------------------------------------------------------------ internals
