@@ -18,6 +18,7 @@ import { bodyToBytes, chunked } from "../core/body.js";
 import { objectErrors as E } from "./object-rules.js";
 import {
   checkTags,
+  compareKeys,
   decodeContinuationToken,
   DELETE_MARKER_FIELDS,
   encodeContinuationToken,
@@ -117,8 +118,8 @@ export class MemoryObjectStore implements ObjectStore {
     const max = pageSize(req.maxKeys);
     const start = req.continuationToken === undefined ? undefined : decodeContinuationToken(req.continuationToken);
     const keys = [...bucket.objects.keys()]
-      .filter((k) => k.startsWith(prefix) && (start === undefined || k > start))
-      .sort();
+      .filter((k) => k.startsWith(prefix) && (start === undefined || compareKeys(k, start) > 0))
+      .sort(compareKeys);
     const objects: ObjectInfo[] = [];
     let last: string | undefined;
     for (const key of keys) {
@@ -136,7 +137,8 @@ export class MemoryObjectStore implements ObjectStore {
     const versions = bucket.objects.get(ref.key);
     if (ref.versionId !== undefined) {
       const i = versions?.findIndex((v) => v.versionId === ref.versionId) ?? -1;
-      if (i < 0 || !versions) throw E.noSuchVersion(ref);
+      // S3 answers a delete of a version that does not exist with success, not NoSuchVersion.
+      if (i < 0 || !versions) return { versionId: ref.versionId };
       requireDeletable(versions[i]!, this.clock.now());
       versions.splice(i, 1);
       if (versions.length === 0) bucket.objects.delete(ref.key);
