@@ -1,4 +1,5 @@
 export * from "./fs-job-store.js";
+export * from "./fs-object-store.js";
 export * from "./memory-job-store.js";
 export * from "./memory-object-store.js";
 export * from "./object-rules.js";
