@@ -4,3 +4,4 @@ export * from "./memory-job-store.js";
 export * from "./memory-object-store.js";
 export * from "./object-rules.js";
 export * from "./object-versions.js";
+export * from "./s3-object-store.js";

@@ -222,7 +222,8 @@ export function pageSize(maxKeys: number | undefined): number {
   return Math.max(1, Math.min(maxKeys ?? 1000, 1000));
 }
 
-function dropUndefined<T extends object>(o: T): T {
+/** The object without its undefined properties (in place). */
+export function dropUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
 }
