@@ -201,9 +201,24 @@ export function mergeMetadata(base: ObjectMetadata | undefined, extra: ObjectMet
   };
 }
 
-/** S3 orders keys by their UTF-8 bytes (not by JavaScript's UTF-16 code units). */
+/**
+ * S3 orders keys by their UTF-8 bytes, which is the order of code points, not JavaScript's order
+ * of UTF-16 code units: the two differ only where a surrogate (half of a character above U+FFFF)
+ * meets a character from U+E000 to U+FFFF, which sorts first by code point. Compared without
+ * allocating, since listings sort whole buckets.
+ */
 export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff;
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff;
+    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
 }
 
 /** A continuation token: the last key of the page, opaque to the caller. */
