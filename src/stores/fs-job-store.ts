@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { sameTenant, tenantKey, type Tenant } from "../core/model/common.js";
 import type { Job, JobStatus } from "../core/model/index.js";
 import type { InsertResult, JobListQuery, JobStore } from "../core/ports.js";
-import { errno, linkExclusive, readJson, sweepTmp, unless, writeTmp, type WriteOptions } from "./fs/files.js";
+import { errno, linkExclusive, readJson, sweepTmp, syncDir, unless, writeTmp, type WriteOptions } from "./fs/files.js";
 import { KeyedMutex } from "./fs/keyed-mutex.js";
 import { scanJobs, selectJobs } from "./memory-job-store.js";
 
@@ -201,6 +201,7 @@ export class FsJobStore implements JobStore {
     const name = dirName(job.id);
     const dir = join(this.byId, name);
     await unless(["EEXIST"], () => fs.mkdir(dir), undefined);
+    if (this.write.fsync) await syncDir(this.byId);
     const existing = await this.current(name);
     if (existing?.job) throw new Error(`job id ${job.id} is already taken`);
     if (existing) await this.removeJobDir(name).then(() => fs.mkdir(dir));

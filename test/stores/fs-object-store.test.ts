@@ -182,6 +182,19 @@ describe("FsObjectStore: versions on disk", () => {
   });
 });
 
+describe("FsObjectStore: buckets", () => {
+  it("keeps a bucket's settings in the metadata area and treats a directory made by hand as a plain bucket", async () => {
+    await store.createBucket("src", { versioning: true, replicationTarget: "replica" });
+    await mkdir(join(dir, "by-hand"));
+    const next = new FsObjectStore({ dir, clock });
+    expect(await next.replicationTarget("src")).toBe("replica");
+    expect((await next.put({ bucket: "src", key: "k", body: "x" })).versionId).toBeDefined();
+    expect(await next.put({ bucket: "by-hand", key: "k", body: "x" })).toEqual({ etag: md5("x") });
+    await rm(join(dir, "by-hand"), { recursive: true });
+    await expect(next.head({ bucket: "by-hand", key: "k" })).rejects.toMatchObject({ code: "NoSuchBucket" });
+  });
+});
+
 describe("FsObjectStore: atomic writes", () => {
   it("leaves the old content, and no temporary file, when a body fails half-way", async () => {
     await store.put({ bucket: "b", key: "k", body: "old" });
