@@ -267,7 +267,7 @@ export class FsObjectStore implements ObjectStore {
     return this.locks.runAll([lockKey(req.source), lockKey(req.target)], async () => {
       const source = await this.entry(req.source.bucket, req.source.key, sourceConfig);
       const v = pickVersion(source.versions, req.source);
-      const fields = planCopy(req, v, targetConfig.objectLock, this.clock.now());
+      const fields = planCopy(req, v, v === latestVersion(source.versions), targetConfig.objectLock, this.clock.now());
       const written = await this.copyBytes(source, v);
       try {
         const sameKey = req.source.bucket === req.target.bucket && req.source.key === req.target.key;

@@ -155,9 +155,10 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async copy(req: CopyObjectRequest): Promise<{ etag: string; versionId?: string }> {
-    const source = this.version(req.source);
+    const versions = this.bucket(req.source.bucket).objects.get(req.source.key);
+    const source = pickVersion(versions, req.source);
     const target = this.bucket(req.target.bucket);
-    const fields = planCopy(req, source, target.objectLock, this.clock.now());
+    const fields = planCopy(req, source, source === latestVersion(versions), target.objectLock, this.clock.now());
     return writeResult(this.store(target, req.target.key, fields, source.data));
   }
 

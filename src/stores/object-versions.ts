@@ -89,12 +89,14 @@ export const DELETE_MARKER_FIELDS: VersionFields = { storageClass: "STANDARD", t
 /**
  * Checks a copy and decides the new version's fields: preconditions on the source, the rule that
  * an object copied onto itself must change, tag limits, object-lock settings, and the directives.
+ * `sourceIsLatest`: a previous version copied onto its own key is no copy onto itself but how S3
+ * restores a previous version, and needs no change.
  */
-export function planCopy(req: CopyObjectRequest, source: VersionMeta, targetObjectLock: boolean, now: number): VersionFields {
+export function planCopy(req: CopyObjectRequest, source: VersionMeta, sourceIsLatest: boolean, targetObjectLock: boolean, now: number): VersionFields {
   requireReadable(source, now);
   if (req.modifiedSince !== undefined && !(source.lastModified > req.modifiedSince)) throw E.preconditionFailed("modified since");
   if (req.unmodifiedSince !== undefined && source.lastModified > req.unmodifiedSince) throw E.preconditionFailed("unmodified since");
-  const sameObject = req.source.bucket === req.target.bucket && req.source.key === req.target.key;
+  const sameObject = req.source.bucket === req.target.bucket && req.source.key === req.target.key && sourceIsLatest;
   const changes =
     (req.metadataDirective !== undefined && req.metadataDirective !== "COPY") ||
     (req.storageClass !== undefined && req.storageClass !== source.storageClass) ||

@@ -515,6 +515,16 @@ export function testObjectStore(name: string, factory: ObjectStoreFactory, optio
           expect(await text({ bucket: vb, key: "k", versionId: one.versionId })).toBe("1");
         });
 
+        it("copies a previous version onto its own key, unchanged, making it current again", async () => {
+          const one = await store.put({ bucket: vb, key: "k", body: "1" });
+          await store.put({ bucket: vb, key: "k", body: "2" });
+          const restored = await store.copy({ source: { bucket: vb, key: "k", versionId: one.versionId }, target: { bucket: vb, key: "k" } });
+          expect(restored.versionId).toBeTruthy();
+          expect(restored.versionId).not.toBe(one.versionId);
+          expect(await text({ bucket: vb, key: "k" })).toBe("1");
+          await fails(store.copy({ source: { bucket: vb, key: "k" }, target: { bucket: vb, key: "k" } }), "InvalidRequest", 400);
+        });
+
         it("answers NoSuchVersion (404) for a version id of another key", async () => {
           await store.put({ bucket: vb, key: "k", body: "1" });
           const other = await store.put({ bucket: vb, key: "other", body: "o" });
