@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { constants, createReadStream, promises as fs, type Stats } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { systemClock } from "../core/clock.js";
 import type { Tag } from "../core/model/common.js";
 import type {
@@ -94,8 +94,16 @@ interface Entry {
   /** The plain file's path; undefined for a key a file system cannot hold as a file. */
   plain?: string;
   plainIsFile: boolean;
+  /** Something that is not this key's file holds the plain path (a directory, a link, another key's file). */
+  occupied: boolean;
   versions: StoredVersion[];
   spilled: boolean;
+}
+
+interface PlainState {
+  /** The stat of this key's own plain file, if there is one. */
+  stat?: Stats;
+  occupied: boolean;
 }
 
 interface Written {
@@ -132,6 +140,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly locks = new KeyedMutex();
   private readonly configs = new Map<string, BucketConfig>();
   private readonly etags = new Map<string, Fingerprint & { etag: string }>();
+  private readonly realBuckets = new Map<string, string>();
   private readonly initialBuckets: string[];
   private ready?: Promise<void>;
 
@@ -168,12 +177,13 @@ export class FsObjectStore implements ObjectStore {
       // Open the plain file first and reconcile with what was opened, so that the bytes streamed
       // are those of the version described, whatever is renamed into place meanwhile.
       const plain = plainPath(this.layout.bucketDir(ref.bucket), ref.key);
-      let handle = plain
-        ? await unless(["ENOENT", "ENOTDIR", "ELOOP", "EISDIR", "ENAMETOOLONG"], () => fs.open(plain, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)), undefined)
+      const state = plain ? await this.plainState(ref.bucket, ref.key, plain) : { occupied: false };
+      let handle = state.stat
+        ? await unless(["ENOENT", "ENOTDIR", "ELOOP", "EISDIR"], () => fs.open(plain!, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)), undefined)
         : undefined;
       try {
         const stat = handle && (await handle.stat());
-        const entry = await this.entry(ref.bucket, ref.key, config, { stat: stat?.isFile() ? stat : undefined });
+        const entry = await this.entry(ref.bucket, ref.key, config, { stat: stat?.isFile() ? stat : undefined, occupied: state.occupied });
         const v = pickVersion(entry.versions, ref);
         requireReadable(v, this.clock.now());
         const info = objectInfo(ref.bucket, ref.key, v);
@@ -368,6 +378,7 @@ export class FsObjectStore implements ObjectStore {
     const stat = await unless(["ENOENT", "ENOTDIR"], () => fs.stat(this.layout.bucketDir(name)), undefined);
     if (!stat?.isDirectory()) {
       this.configs.delete(name);
+      this.realBuckets.delete(name);
       throw E.noSuchBucket(name);
     }
     let config = this.configs.get(name);
@@ -402,12 +413,37 @@ export class FsObjectStore implements ObjectStore {
   }
 
   /** Loads a key: its sidecar, reconciled with the plain file as it is now (or as opened). */
-  private async entry(bucket: string, key: string, config: BucketConfig, opened?: { stat: Stats | undefined }): Promise<Entry> {
+  private async entry(bucket: string, key: string, config: BucketConfig, opened?: PlainState): Promise<Entry> {
     const plain = plainPath(this.layout.bucketDir(bucket), key);
     const sidecar = await readJson<Sidecar>(this.layout.sidecar(bucket, key));
-    const stat = opened ? opened.stat : plain ? await fileStat(plain) : undefined;
+    const { stat, occupied } = opened ?? (plain ? await this.plainState(bucket, key, plain) : { occupied: false });
     const versions = await this.reconcile(bucket, key, plain, sidecar?.versions ?? [], stat);
-    return { bucket, key, config, plain, plainIsFile: stat !== undefined, versions, spilled: sidecar?.spilled ?? false };
+    return { bucket, key, config, plain, plainIsFile: stat !== undefined, occupied, versions, spilled: sidecar?.spilled ?? false };
+  }
+
+  /**
+   * What is at a key's plain path: its stat when the file there is this key's own, or whether
+   * something else occupies it. The file's real path must be exactly the bucket's real path and
+   * the key's segments: so a link on the way (made by hand) is not followed, and where the file
+   * system folds case or Unicode normalisation (macOS, Windows), `a` never reads or overwrites `A`.
+   */
+  private async plainState(bucket: string, key: string, plain: string): Promise<PlainState> {
+    const stat = await unless(["ENOENT", "ENOTDIR", "ENAMETOOLONG"], () => fs.lstat(plain), undefined);
+    if (!stat) return { occupied: false };
+    if (!stat.isFile()) return { occupied: true };
+    const real = await unless(["ENOENT", "ENOTDIR", "ELOOP"], () => fs.realpath(plain), undefined);
+    if (real === undefined) return { occupied: false };
+    return real === (await this.realPlainPath(bucket, key)) ? { stat, occupied: false } : { occupied: true };
+  }
+
+  /** Where a key's plain file really is once every link is resolved: the bucket's real path and the key's segments. */
+  private async realPlainPath(bucket: string, key: string): Promise<string> {
+    let real = this.realBuckets.get(bucket);
+    if (real === undefined) {
+      real = await fs.realpath(this.layout.bucketDir(bucket));
+      this.realBuckets.set(bucket, real);
+    }
+    return join(real, ...key.split("/"));
   }
 
   /**
@@ -522,7 +558,7 @@ export class FsObjectStore implements ObjectStore {
   private async promote(entry: Entry, v: StoredVersion): Promise<void> {
     const blob = this.layout.blob(entry.bucket, entry.key, v.versionId);
     if (!(await this.intoPlain(entry, () => fs.link(blob, entry.plain!)))) return;
-    const stat = await fileStat(entry.plain!);
+    const { stat } = await this.plainState(entry.bucket, entry.key, entry.plain!);
     if (!stat) return;
     v.file = fingerprint(stat);
     await fs.rm(blob, { force: true });
@@ -531,9 +567,12 @@ export class FsObjectStore implements ObjectStore {
   /** Runs `place` (a rename or link onto the plain path) after making its directory; false where no file can go there. */
   private async intoPlain(entry: Entry, place: () => Promise<void>): Promise<boolean> {
     const plain = entry.plain!;
+    if (entry.occupied) return false;
     for (let attempt = 0; ; attempt++) {
       try {
         await fs.mkdir(dirname(plain), { recursive: true });
+        // A directory on the way that is a link, or another spelling of the key's directory.
+        if ((await fs.realpath(dirname(plain))) !== dirname(await this.realPlainPath(entry.bucket, entry.key))) return false;
         await place();
         entry.plainIsFile = true;
         return true;
@@ -629,11 +668,6 @@ function sameFile(f: Fingerprint, stat: Stats): boolean {
   return f.ino === stat.ino && f.size === stat.size && f.mtimeMs === stat.mtimeMs;
 }
 
-/** The plain file's stat, if it is a regular file (not a directory, not a link). */
-async function fileStat(path: string): Promise<Stats | undefined> {
-  const stat = await unless(["ENOENT", "ENOTDIR", "ENAMETOOLONG"], () => fs.lstat(path), undefined);
-  return stat?.isFile() ? stat : undefined;
-}
 
 async function exists(path: string): Promise<boolean> {
   return (await unless(["ENOENT", "ENOTDIR"], () => fs.stat(path), undefined)) !== undefined;

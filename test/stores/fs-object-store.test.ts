@@ -78,6 +78,21 @@ describe("FsObjectStore: keys that would escape the bucket", () => {
     await expect(store.get({ bucket: "b", key: "link" })).rejects.toMatchObject({ code: "NoSuchKey" });
     expect((await store.list({ bucket: "b" })).objects).toEqual([]);
   });
+
+  it("neither reads nor writes through a linked directory in a bucket", async () => {
+    await mkdir(join(root, "elsewhere"));
+    await writeFile(join(root, "elsewhere", "secret"), "outside");
+    await symlink(join(root, "elsewhere"), join(dir, "b", "linked"));
+    await expect(store.get({ bucket: "b", key: "linked/secret" })).rejects.toMatchObject({ code: "NoSuchKey" });
+    await expect(store.head({ bucket: "b", key: "linked/secret" })).rejects.toMatchObject({ code: "NoSuchKey" });
+    await store.put({ bucket: "b", key: "linked/new", body: "inside" });
+    await store.put({ bucket: "b", key: "linked/secret", body: "mine" });
+    expect(await readdir(join(root, "elsewhere"))).toEqual(["secret"]);
+    expect(await readFile(join(root, "elsewhere", "secret"), "utf8")).toBe("outside");
+    expect(await text({ bucket: "b", key: "linked/new" })).toBe("inside");
+    expect(await text({ bucket: "b", key: "linked/secret" })).toBe("mine");
+    expect((await store.list({ bucket: "b" })).objects.map((o) => o.key)).toEqual(["linked/new", "linked/secret"]);
+  });
 });
 
 describe("FsObjectStore: plain files", () => {
