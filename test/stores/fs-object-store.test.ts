@@ -66,7 +66,7 @@ describe("FsObjectStore: keys that would escape the bucket", () => {
   });
 
   it("refuses bucket names that are not plain directory names", async () => {
-    for (const bucket of ["..", ".batchplane", "a/b", "", "x\u0000"]) {
+    for (const bucket of ["..", ".batchplane", "a/b", "", "x\u0000", "Upper"]) {
       await expect(store.createBucket(bucket)).rejects.toMatchObject({ code: "InvalidBucketName", status: 400 });
       await expect(store.head({ bucket, key: "k" })).rejects.toMatchObject({ code: "NoSuchBucket", status: 404 });
     }

@@ -60,12 +60,13 @@ function hashKey(key: string): string {
 }
 
 /**
- * Bucket names become directory names: a letter or digit first (so never ".", ".." or the
- * metadata area), then letters, digits, dots, hyphens and underscores. S3's, OSS's and COS's
- * bucket names all fit.
+ * Bucket names become directory names: a lowercase letter or digit first (so never ".", ".." or
+ * the metadata area), then lowercase letters, digits, dots, hyphens and underscores. Lowercase
+ * only, as S3, OSS and COS require today, so that no two buckets share a directory where the file
+ * system folds case.
  */
 export function validBucketName(name: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(name);
+  return /^[a-z0-9][a-z0-9._-]{0,254}$/.test(name);
 }
 
 /**
