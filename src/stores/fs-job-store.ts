@@ -39,9 +39,10 @@ type Current = { version: number; id: string; job?: Job };
  * - within one process, inserts, replaces and deletes of one job are also serialised by a mutex;
  * - across processes sharing the directory, id and version claims are atomic as well (two writers
  *   of the same version: one link fails). Superseded versions are pruned, keeping the newest four;
- *   a writer in another process that checked version N and then stalled while four more versions
- *   were written and pruned could claim N+1 again, so processes sharing a directory must not stall
- *   for that long between the check and the link (a matter of two system calls). Token uniqueness
+ *   a writer in another process that read version N and then stalled while four more versions
+ *   were written and pruned could claim N+1 again, so the guarantee holds for writers that do not
+ *   stall that long between reading N and linking N+1 (a small file write, and a flush with
+ *   fsync). Token uniqueness
  *   holds across processes too, except when a process died between claiming a token and writing its
  *   job: after a grace of two seconds the next insert takes the orphaned token over, and two
  *   processes taking over the same orphan at the same instant could both insert.

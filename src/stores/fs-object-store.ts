@@ -251,10 +251,7 @@ export class FsObjectStore implements ObjectStore {
         // S3 answers a delete of a version that does not exist with success.
         if (!v) return { versionId: ref.versionId };
         requireDeletable(v, now);
-        await this.commit(
-          entry,
-          entry.versions.filter((x) => x !== v),
-        );
+        await this.commit(entry, entry.versions.filter((x) => x !== v));
         return { versionId: ref.versionId };
       }
       if (!config.versioning) {
