@@ -26,8 +26,17 @@ function freePort(): Promise<number> {
  */
 export async function startMoto(): Promise<MotoServer> {
   const port = await freePort();
-  const command = ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)];
-  const child = spawn("python3", command, { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["-H", "127.0.0.1", "-p", String(port)];
+  // `python3 -m moto.server ARGS`, run so that moto exits when its stdin closes: when this
+  // process ends, even killed before it could stop moto, no server is left behind.
+  const program = [
+    "import os, runpy, sys, threading",
+    "threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()",
+    `sys.argv = ["moto.server", ${args.map((a) => JSON.stringify(a)).join(", ")}]`,
+    'runpy.run_module("moto.server", run_name="__main__", alter_sys=True)',
+  ].join("\n");
+  const child = spawn("python3", ["-c", program], { stdio: ["pipe", "pipe", "pipe"] });
+  const command = ["-m", "moto.server", ...args];
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -71,6 +80,7 @@ export async function startMoto(): Promise<MotoServer> {
   return {
     endpoint,
     async stop() {
+      child.stdin.end();
       child.kill("SIGTERM");
       const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await exited;
