@@ -30,7 +30,7 @@ afterAll(async () => {
  */
 function runAndKill(jobId: string, rounds: number, graceMs: number): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", WRITER, dir, jobId], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", WRITER, dir, jobId], { stdio: ["pipe", "pipe", "pipe"] });
     let seen = 0;
     let killing = false;
     let stderr = "";
