@@ -3,16 +3,25 @@
  * `batchplane serve [--host 127.0.0.1] [--port 9090]`: the job control plane on one port, every
  * dialect mounted. Prints `batchplane listening on http://HOST:PORT` once it accepts
  * connections, one line per request after that, and shuts down cleanly on SIGINT or SIGTERM
- * (requests in flight are answered first). Jobs and objects live in memory for now.
+ * (requests in flight are answered first). Jobs and objects live in memory unless a data
+ * directory (jobs and objects on disk) or an S3-compatible endpoint (objects there) is given.
  */
 import { parseArgs } from "node:util";
+import { JobService } from "../core/jobs/job-service.js";
+import { FsJobStore } from "../stores/fs-job-store.js";
+import { FsObjectStore } from "../stores/fs-object-store.js";
+import { S3ObjectStore } from "../stores/s3-object-store.js";
 import { formatAccessLog, serve } from "./serve.js";
 
-const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT]
+const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir DIR] [--s3-endpoint URL]
 
-  --host HOST   address to listen on (default 127.0.0.1)
-  --port PORT   port to listen on (default 9090; 0 picks a free one)
-  --help        show this help
+  --host HOST         address to listen on (default 127.0.0.1)
+  --port PORT         port to listen on (default 9090; 0 picks a free one)
+  --data-dir DIR      keep jobs (and, without --s3-endpoint, objects: a directory a bucket)
+                      in DIR, so that they survive a restart (default: in memory)
+  --s3-endpoint URL   read and write objects in an S3-compatible store (MinIO, Ceph, moto...),
+                      with the AWS credentials of the environment
+  --help              show this help
 `;
 
 function fail(message: string): never {
@@ -26,7 +35,13 @@ async function main(argv: string[]): Promise<void> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { host: { type: "string" }, port: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        "data-dir": { type: "string" },
+        "s3-endpoint": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
@@ -42,11 +57,18 @@ async function main(argv: string[]): Promise<void> {
   const portText = values.port ?? "9090";
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) fail(`--port must be a number from 0 to 65535, got "${portText}"`);
 
+  const dataDir = values["data-dir"];
+  const endpoint = values["s3-endpoint"];
+  if (dataDir === "") fail("--data-dir needs a directory");
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) fail(`--s3-endpoint must be an http(s) URL, got "${endpoint}"`);
+
   let running;
   try {
     running = await serve({
       host: values.host ?? "127.0.0.1",
       port: Number(portText),
+      jobs: dataDir === undefined ? undefined : new JobService({ store: new FsJobStore(dataDir) }),
+      objects: endpoint !== undefined ? new S3ObjectStore({ endpoint }) : dataDir !== undefined ? new FsObjectStore(dataDir) : undefined,
       log: (entry) => process.stdout.write(`${formatAccessLog(entry)}\n`),
     });
   } catch (e) {

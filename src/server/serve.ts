@@ -2,7 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
 import { JobService } from "../core/jobs/job-service.js";
+import type { ObjectStore } from "../core/ports.js";
 import { MemoryJobStore } from "../stores/memory-job-store.js";
+import { MemoryObjectStore } from "../stores/memory-object-store.js";
 import { defaultDialects } from "./default-dialects.js";
 import type { AccessLogEntry } from "./dispatcher.js";
 import { createNodeHandler } from "./node-handler.js";
@@ -13,6 +15,8 @@ export interface ServeOptions {
   /** Default 9090; 0 picks a free port. */
   port?: number;
   jobs?: JobService;
+  /** Where job operations read and write objects (the engine's store). Default: in memory. */
+  objects?: ObjectStore;
   dialects?: readonly Dialect[];
   maxBodyBytes?: number;
   /** One call per answered request. */
@@ -26,6 +30,7 @@ export interface RunningServer {
   url: string;
   server: Server;
   jobs: JobService;
+  objects: ObjectStore;
   /** Stops accepting, answers the requests in flight, then closes every connection. */
   close(): Promise<void>;
 }
@@ -34,6 +39,7 @@ export interface RunningServer {
 export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
   const host = options.host ?? "127.0.0.1";
   const jobs = options.jobs ?? new JobService({ store: new MemoryJobStore() });
+  const objects = options.objects ?? new MemoryObjectStore();
   const handler = createNodeHandler({
     jobs,
     dialects: options.dialects ?? defaultDialects(),
@@ -55,6 +61,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     url: `http://${shown}:${port}`,
     server,
     jobs,
+    objects,
     close() {
       closing ??= new Promise<void>((resolve) => {
         // close() refuses new connections and drops idle keep-alive ones; busy ones end after

@@ -1,4 +1,7 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { CreateJobCommand, ListJobsCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
 import { describe, expect, it } from "vitest";
@@ -61,7 +64,31 @@ describe("batchplane serve (the CLI)", () => {
     expect(cli.output().stdout).toContain("SIGTERM, shutting down");
   });
 
+  it("keeps jobs in --data-dir across a restart", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "batchplane-cli-"));
+    try {
+      let JobId: string | undefined;
+      for (const round of [1, 2]) {
+        const cli = runCli(["serve", "--port", "0", "--data-dir", dir]);
+        try {
+          const [, url] = await cli.waitFor(/^batchplane listening on (\S+)\n/);
+          const s3 = new S3ControlClient({ ...localEndpointConfig(url!), maxAttempts: 1 });
+          if (round === 1) JobId = (await s3.send(new CreateJobCommand({ ...tagJobInput(), ClientRequestToken: "durable" }))).JobId;
+          const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
+          expect(listed.Jobs!.map((j) => j.JobId)).toEqual([JobId]);
+          s3.destroy();
+        } finally {
+          cli.child.kill("SIGTERM");
+        }
+        expect((await cli.exited).code).toBe(0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it.each([
+    [["serve", "--s3-endpoint", "minio:9000"], /--s3-endpoint must be an http\(s\) URL, got "minio:9000"/],
     [["serve", "--port", "http"], /--port must be a number from 0 to 65535, got "http"/],
     [["serve", "--verbose"], /Unknown option '--verbose'/],
     [["start"], /unknown command "start"/],
