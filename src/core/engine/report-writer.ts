@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import type { Job } from "../model/job.js";
+import type { ObjectStore } from "../ports.js";
+import type { Checkpoint } from "./checkpoint.js";
+import type { Retrier } from "./retries.js";
+import type { ReportLayout, ResultsFile, TaskStatus } from "./report-layouts.js";
+
+/**
+ * Finished tasks not yet covered by a checkpoint, in the order they finished: their ordinal,
+ * outcome and report row (undefined when the scope leaves the row out). Tasks finish out of
+ * order, so a checkpoint takes only those below the finished prefix and keeps the rest.
+ */
+export class PendingRows {
+  private ordinals: number[] = [];
+  private ok: boolean[] = [];
+  private rows: (string | undefined)[] = [];
+  private highest = -1;
+
+  get size(): number {
+    return this.ordinals.length;
+  }
+
+  add(ordinal: number, succeeded: boolean, row: string | undefined): void {
+    this.ordinals.push(ordinal);
+    this.ok.push(succeeded);
+    this.rows.push(row);
+    if (ordinal > this.highest) this.highest = ordinal;
+  }
+
+  /** Removes the entries below `position` and gives their counts and rows per status. */
+  takeBelow(position: number): TakenRows {
+    const taken: TakenRows = { succeeded: 0, failed: 0, rows: { succeeded: [], failed: [] } };
+    const keep = new PendingRows();
+    if (this.highest < position) {
+      // The usual case: every pending task lies below the position.
+      for (let i = 0; i < this.ordinals.length; i++) {
+        const ok = this.ok[i]!;
+        if (ok) taken.succeeded++;
+        else taken.failed++;
+        const row = this.rows[i];
+        if (row !== undefined) taken.rows[ok ? "succeeded" : "failed"].push(row);
+      }
+      this.ordinals = keep.ordinals;
+      this.ok = keep.ok;
+      this.rows = keep.rows;
+      this.highest = -1;
+      return taken;
+    }
+    for (let i = 0; i < this.ordinals.length; i++) {
+      const ordinal = this.ordinals[i]!;
+      const ok = this.ok[i]!;
+      const row = this.rows[i];
+      if (ordinal >= position) {
+        keep.add(ordinal, ok, row);
+        continue;
+      }
+      if (ok) taken.succeeded++;
+      else taken.failed++;
+      if (row !== undefined) taken.rows[ok ? "succeeded" : "failed"].push(row);
+    }
+    this.ordinals = keep.ordinals;
+    this.ok = keep.ok;
+    this.rows = keep.rows;
+    this.highest = keep.highest;
+    return taken;
+  }
+}
+
+export interface TakenRows {
+  succeeded: number;
+  failed: number;
+  rows: Record<TaskStatus, string[]>;
+}
+
+/** Writes report parts while a job runs and joins them into the report when it ends. */
+export class ReportWriter {
+  constructor(
+    /** Retrying store for whole-body writes. */
+    private readonly objects: ObjectStore,
+    /** The store itself, for streamed writes that are retried here by rebuilding the stream. */
+    private readonly raw: ObjectStore,
+    private readonly retrier: Retrier,
+  ) {}
+
+  /**
+   * Writes part `cp.parts` for each reported status and returns the checkpoint that covers them.
+   * Nothing is written when no row is due; the caller persists the checkpoint.
+   */
+  async writePart(job: Job, layout: ReportLayout, cp: Checkpoint, taken: TakenRows, position: number): Promise<Checkpoint> {
+    const next: Checkpoint = {
+      ...cp,
+      position,
+      succeeded: cp.succeeded + taken.succeeded,
+      failed: cp.failed + taken.failed,
+      reported: { ...cp.reported },
+    };
+    const statuses = reportedStatuses(job, layout);
+    if (statuses.length === 0 || statuses.every((s) => taken.rows[s].length === 0)) return next;
+    const bucket = job.report.bucket!;
+    // Every reported status gets a part at each seq (empty or not), so the parts need no index.
+    await Promise.all(
+      statuses.map((s) => this.objects.put({ bucket, key: layout.partKey(job, cp.parts, s), body: taken.rows[s].join(""), contentType: "text/csv" })),
+    );
+    next.parts = cp.parts + 1;
+    for (const s of statuses) next.reported[s] += taken.rows[s].length;
+    return next;
+  }
+
+  /**
+   * Joins the parts into one results file per status (streamed, MD5 computed on the way) and
+   * writes manifest.json. A status without rows gets no file.
+   */
+  async writeReport(job: Job, layout: ReportLayout, cp: Checkpoint, now: number): Promise<void> {
+    const bucket = job.report.bucket!;
+    const files: ResultsFile[] = [];
+    for (const status of reportedStatuses(job, layout)) {
+      if (cp.reported[status] === 0) continue;
+      const key = layout.resultsKey(job, status);
+      let md5 = "";
+      await this.retrier.run(async () => {
+        const hash = createHash("md5");
+        await this.raw.put({ bucket, key, body: this.joined(job, layout, cp.parts, status, hash), contentType: "text/csv" });
+        md5 = hash.digest("hex");
+      });
+      files.push({ status, bucket, key, md5 });
+    }
+    await this.objects.put({ bucket, key: layout.manifestKey(job), body: layout.manifestBody(job, files, now), contentType: "application/json" });
+  }
+
+  /** Removes the parts once the report is written (best effort: a leftover part harms nothing). */
+  async removeParts(job: Job, layout: ReportLayout, cp: Checkpoint): Promise<void> {
+    const bucket = job.report.bucket!;
+    for (const status of reportedStatuses(job, layout)) {
+      for (let seq = 0; seq < cp.parts; seq++) {
+        await this.raw.delete({ bucket, key: layout.partKey(job, seq, status) }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async *joined(job: Job, layout: ReportLayout, parts: number, status: TaskStatus, hash: ReturnType<typeof createHash>) {
+    const bucket = job.report.bucket!;
+    for (let seq = 0; seq < parts; seq++) {
+      const { body } = await this.objects.get({ bucket, key: layout.partKey(job, seq, status) });
+      for await (const chunk of body) {
+        hash.update(chunk);
+        yield chunk;
+      }
+    }
+  }
+}
+
+/** The statuses whose rows a job's report keeps; none when the report is off. */
+export function reportedStatuses(job: Job, layout: ReportLayout): readonly TaskStatus[] {
+  if (!job.report.enabled || job.report.bucket === undefined) return [];
+  return layout.statuses(job.report.scope ?? "AllTasks");
+}
