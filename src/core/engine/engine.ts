@@ -13,7 +13,7 @@ import { checkpointOf, freshCheckpoint, tasksRun, type Checkpoint } from "./chec
 import { crossesThreshold, DEFAULT_FAILURE_THRESHOLD, FAILURES, type FailureThreshold } from "./failures.js";
 import { JobRun } from "./job-run.js";
 import { DEFAULT_REPORT_LAYOUT, REPORT_LAYOUTS, type ReportLayout } from "./report-layouts.js";
-import { reportedStatuses, ReportWriter } from "./report-writer.js";
+import { countTaken, reportedStatuses, ReportWriter } from "./report-writer.js";
 import { backoffDelay, DEFAULT_RETRY, isTransient, Retrier, retryingStore, type RetryOptions } from "./retries.js";
 
 export interface EngineOptions {
@@ -98,6 +98,7 @@ export class Engine {
   private queue: JobRun[] = [];
   private inFlight = 0;
   private pumping = false;
+  private pumpSoon = false;
   /** Activities under way (tasks, reads, writes, decisions): runUntilIdle waits for none. */
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
@@ -270,7 +271,8 @@ export class Engine {
   private readonly steps: Record<JobStatus, (run: JobRun, job: Job) => Promise<void>> = {
     New: (run) => this.advance(run, "prepare").then(() => undefined),
     Preparing: (run, job) => this.prepare(run, job),
-    Suspended: async (run) => this.drop(run),
+    // Kept (not dropped) so that a confirmation arriving while this step runs is not lost.
+    Suspended: async () => undefined,
     Ready: (run, job) => (job.progress.total === null ? this.prepare(run, job) : this.enqueue(run)),
     Active: (run, job) => this.active(run, job),
     Pausing: (run) => this.advance(run, "paused").then(() => undefined),
@@ -338,13 +340,24 @@ export class Engine {
     run.again = true;
   }
 
-  /** Ready: wait for a slot, highest priority first. */
+  /**
+   * Ready: wait for a slot, highest priority first. The dispatcher looks after the jobs being read
+   * at the same time have queued too (the next turn of the event loop), so that the first one read
+   * does not start ahead of a higher priority.
+   */
   private async enqueue(run: JobRun): Promise<void> {
     if (run.phase !== "idle") return;
     run.phase = "queued";
     this.queue.push(run);
     this.sortQueue();
-    this.pump();
+    if (this.pumpSoon) return;
+    this.pumpSoon = true;
+    this.busy++;
+    defer(() => {
+      this.pumpSoon = false;
+      this.pump();
+      this.done1();
+    });
   }
 
   /** Called by the dispatcher when a queued run gets its turn: Ready → Active, open the manifest. */
@@ -665,10 +678,14 @@ export class Engine {
   private async flushParts(run: JobRun): Promise<Checkpoint | undefined> {
     const position = run.finishedPrefix();
     const taken = run.pending.takeBelow(position);
+    const counted = countTaken(run.cp, taken, position);
+    // Once the report has failed its rows are dropped, but the tasks still count.
+    if (run.reportFailure) return (run.cp = counted);
     try {
-      run.cp = await this.report.writePart(run.job, run.layout, run.cp, taken, position);
+      run.cp = await this.report.writePart(run.job, run.layout, counted, taken);
       return run.cp;
     } catch (e) {
+      run.cp = counted;
       run.reportFailure ??= FAILURES.report(describe(e));
       run.stop ??= "fail";
       run.failure ??= run.reportFailure;
@@ -786,6 +803,9 @@ export class Engine {
     if (first !== undefined) throw first;
   }
 }
+
+/** The next turn of the event loop (not a time: no clock involved). */
+const defer: (fn: () => void) => void = globalThis.setImmediate ?? ((fn) => void setTimeout(fn, 0));
 
 function countersFrom(d: Job, cp: Checkpoint): void {
   d.progress.succeeded = cp.succeeded;

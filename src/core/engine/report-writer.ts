@@ -14,7 +14,6 @@ export class PendingRows {
   private ordinals: number[] = [];
   private ok: boolean[] = [];
   private rows: (string | undefined)[] = [];
-  private highest = -1;
 
   get size(): number {
     return this.ordinals.length;
@@ -24,44 +23,38 @@ export class PendingRows {
     this.ordinals.push(ordinal);
     this.ok.push(succeeded);
     this.rows.push(row);
-    if (ordinal > this.highest) this.highest = ordinal;
   }
 
-  /** Removes the entries below `position` and gives their counts and rows per status. */
+  /**
+   * Removes the entries below `position` and gives their counts and rows per status, rows in
+   * manifest order: as each part covers the next range of records, the report follows the manifest.
+   */
   takeBelow(position: number): TakenRows {
     const taken: TakenRows = { succeeded: 0, failed: 0, rows: { succeeded: [], failed: [] } };
+    const below: number[] = [];
     const keep = new PendingRows();
-    if (this.highest < position) {
-      // The usual case: every pending task lies below the position.
-      for (let i = 0; i < this.ordinals.length; i++) {
-        const ok = this.ok[i]!;
-        if (ok) taken.succeeded++;
-        else taken.failed++;
-        const row = this.rows[i];
-        if (row !== undefined) taken.rows[ok ? "succeeded" : "failed"].push(row);
-      }
-      this.ordinals = keep.ordinals;
-      this.ok = keep.ok;
-      this.rows = keep.rows;
-      this.highest = -1;
-      return taken;
-    }
+    let sorted = true;
     for (let i = 0; i < this.ordinals.length; i++) {
       const ordinal = this.ordinals[i]!;
-      const ok = this.ok[i]!;
-      const row = this.rows[i];
       if (ordinal >= position) {
-        keep.add(ordinal, ok, row);
+        keep.add(ordinal, this.ok[i]!, this.rows[i]);
         continue;
       }
+      if (below.length > 0 && ordinal < this.ordinals[below[below.length - 1]!]!) sorted = false;
+      below.push(i);
+    }
+    // Tasks mostly finish in the order they started: sort only when they did not.
+    if (!sorted) below.sort((a, b) => this.ordinals[a]! - this.ordinals[b]!);
+    for (const i of below) {
+      const ok = this.ok[i]!;
       if (ok) taken.succeeded++;
       else taken.failed++;
+      const row = this.rows[i];
       if (row !== undefined) taken.rows[ok ? "succeeded" : "failed"].push(row);
     }
     this.ordinals = keep.ordinals;
     this.ok = keep.ok;
     this.rows = keep.rows;
-    this.highest = keep.highest;
     return taken;
   }
 }
@@ -83,25 +76,20 @@ export class ReportWriter {
   ) {}
 
   /**
-   * Writes part `cp.parts` for each reported status and returns the checkpoint that covers them.
-   * Nothing is written when no row is due; the caller persists the checkpoint.
+   * Writes part `cp.parts` for each reported status and returns the checkpoint that covers them
+   * (`counted`: the checkpoint with the taken tasks counted, from `countTaken`). Nothing is written
+   * when no row is due; the caller persists the checkpoint.
    */
-  async writePart(job: Job, layout: ReportLayout, cp: Checkpoint, taken: TakenRows, position: number): Promise<Checkpoint> {
-    const next: Checkpoint = {
-      ...cp,
-      position,
-      succeeded: cp.succeeded + taken.succeeded,
-      failed: cp.failed + taken.failed,
-      reported: { ...cp.reported },
-    };
+  async writePart(job: Job, layout: ReportLayout, counted: Checkpoint, taken: TakenRows): Promise<Checkpoint> {
     const statuses = reportedStatuses(job, layout);
-    if (statuses.length === 0 || statuses.every((s) => taken.rows[s].length === 0)) return next;
+    if (statuses.every((s) => taken.rows[s].length === 0)) return counted;
     const bucket = job.report.bucket!;
+    const seq = counted.parts;
     // Every reported status gets a part at each seq (empty or not), so the parts need no index.
     await Promise.all(
-      statuses.map((s) => this.objects.put({ bucket, key: layout.partKey(job, cp.parts, s), body: taken.rows[s].join(""), contentType: "text/csv" })),
+      statuses.map((s) => this.objects.put({ bucket, key: layout.partKey(job, seq, s), body: taken.rows[s].join(""), contentType: "text/csv" })),
     );
-    next.parts = cp.parts + 1;
+    const next: Checkpoint = { ...counted, parts: seq + 1, reported: { ...counted.reported } };
     for (const s of statuses) next.reported[s] += taken.rows[s].length;
     return next;
   }
@@ -147,6 +135,11 @@ export class ReportWriter {
       }
     }
   }
+}
+
+/** The checkpoint once the taken tasks, records [.., position), are counted (their part not yet written). */
+export function countTaken(cp: Checkpoint, taken: TakenRows, position: number): Checkpoint {
+  return { ...cp, position, succeeded: cp.succeeded + taken.succeeded, failed: cp.failed + taken.failed };
 }
 
 /** The statuses whose rows a job's report keeps; none when the report is off. */
