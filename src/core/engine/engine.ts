@@ -1,4 +1,4 @@
-import { ManualClock } from "../clock.js";
+import { ManualClock, systemClock } from "../clock.js";
 import { InvalidTransitionError, JobNotFoundError } from "../errors.js";
 import type { JobChange, JobService } from "../jobs/job-service.js";
 import type { EngineEvent } from "../jobs/transitions.js";
@@ -152,9 +152,11 @@ export class Engine {
     if (this.sweepTimer !== undefined) this.clock.clearTimeout(this.sweepTimer);
     this.sweepTimer = this.sweepAt = undefined;
     await this.quiet();
-    for (const run of this.runs.values()) {
+    for (const run of [...this.runs.values()]) {
       if (run.phase === "running") this.checkpoint(run);
       await this.saved(run);
+      // Its manifest is closed; the next start() resumes it from the job store.
+      this.drop(run);
     }
     this.unsubscribe?.();
     this.unsubscribe = undefined;
@@ -730,6 +732,11 @@ export class Engine {
   /** A retry's backoff. On a ManualClock the wait is not "busy": runUntilIdle moves the clock to it. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.clock === systemClock) {
+        // A real timer that keeps the process alive (systemClock's are unref'd, for far deadlines).
+        setTimeout(resolve, ms);
+        return;
+      }
       if (!isManual(this.clock)) {
         this.clock.setTimeout(resolve, ms);
         return;
