@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { bodyToBytes } from "../../src/index.js";
+import { bodyToBytes, definePolicy, DEFAULT_REPORT_LAYOUT, type ReportLayout } from "../../src/index.js";
 import { seedManifest } from "../../src/testing/index.js";
 import { bedWith, DATA, REPORTS } from "./support.js";
 
@@ -128,6 +128,21 @@ describe("completion reports", () => {
     const raw = await text(bed.objects, REPORTS, failed.key);
     expect(raw).toBe(`versioned,say%20%22hi%22%2C%20twice,v-missing,failed,404,NoSuchVersion,"The specified version does not exist: say ""hi"", twice version v-missing"\n`);
     expect(report!.rows.find((r) => r.status === "succeeded")).toMatchObject({ key: "k", versionId });
+  });
+
+  it("writes a report in the layout a dialect's policy names (reportLayout), from the engine's table", async () => {
+    const policy = definePolicy({ name: "plain", reportLayout: "plain" });
+    const plain: ReportLayout = {
+      ...DEFAULT_REPORT_LAYOUT,
+      manifestKey: (job) => `${job.report.prefix}/${job.id}/summary.json`,
+      resultsKey: (job, status) => `${job.report.prefix}/${job.id}/${status}.csv`,
+      row: (r, t) => `${r.key}|${t.status}\n`,
+    };
+    const bed = await bedWith(["a"], { policies: [policy], tenant: { dialect: "plain", account: "1", region: "" }, engine: { reportLayouts: { plain } } });
+    const created = await bed.job();
+    await bed.runUntilIdle();
+    expect(await text(bed.objects, REPORTS, `reports/${created.id}/succeeded.csv`)).toBe("a|succeeded\n");
+    expect(JSON.parse(await text(bed.objects, REPORTS, `reports/${created.id}/summary.json`)).Results[0].Key).toBe(`reports/${created.id}/succeeded.csv`);
   });
 
   it("fails the job, tasks done, when the report cannot be written", async () => {

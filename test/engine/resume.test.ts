@@ -56,6 +56,33 @@ describe("checkpoints and resuming", () => {
     expect(await bed.objects.getTagging({ bucket: DATA, key: "obj-29" })).toEqual([{ key: "migrated", value: "yes" }]);
   });
 
+  it("start() picks up a job another engine left Active and finishes it on its own", async () => {
+    const bed = await bedWith(keys, { engine: { concurrency: 1, checkpointEvery: 5 } });
+    const gate = bed.faults.hold({ operations: "putTagging", key: "obj-07" });
+    const created = await bed.job();
+    void bed.runUntilIdle();
+    await gate.arrived(1);
+    await bed.whenJob(created.id, (j) => (j.checkpoint as { position?: number } | undefined)?.position === 5);
+
+    const jobs = new JobService({ store: bed.jobStore, clock: bed.clock, ids: bed.ids });
+    const server = new Engine({ jobs, objects: bed.objects, clock: bed.clock });
+    const done = new Promise((resolve) => jobs.subscribe((job) => job.status === "Complete" && resolve(job.progress)));
+    server.start();
+    expect(await done).toMatchObject({ total: 30, succeeded: 30, failed: 0 });
+    await server.stop();
+  });
+
+  it("resumes a job left Paused or Pausing by another engine", async () => {
+    const bed = await bedWith(keys.slice(0, 4));
+    const created = await bed.job();
+    for (const event of ["prepare", "prepared", "start", "pause"] as const) await bed.jobs.advance(created.id, event);
+    expect((await bed.describe(created.id)).status).toBe("Pausing");
+    await bed.runUntilIdle();
+    const job = await bed.describe(created.id);
+    expect(job.status).toBe("Complete");
+    expect(job.progress).toMatchObject({ total: 4, succeeded: 4 });
+  });
+
   it("fails a resumed job whose manifest was replaced since it was prepared", async () => {
     const bed = await bedWith(keys.slice(0, 3), { engine: { concurrency: 1 } });
     const gate = bed.faults.hold({ operations: "putTagging", key: "obj-01" });

@@ -390,8 +390,10 @@ export class Engine {
     run.execute = executorFor(job.operation);
     run.layout = this.layoutFor(job);
     const statuses = reportedStatuses(job, run.layout);
-    run.reportSucceeded = statuses.includes("succeeded");
-    run.reportFailures = statuses.includes("failed");
+    const layout = run.layout;
+    const reportSucceeded = statuses.includes("succeeded");
+    const reportFailed = statuses.includes("failed");
+    run.render = (record, result) => ((result.status === "succeeded" ? reportSucceeded : reportFailed) ? layout.row(record, result) : undefined);
     run.ports = {
       // Tasks are retried whole (see `attempt`), so executors use the store directly.
       objects: this.raw,
@@ -581,8 +583,7 @@ export class Engine {
     const ok = result.status === "succeeded";
     if (ok) run.succeeded++;
     else run.failed++;
-    const row = (ok ? run.reportSucceeded : run.reportFailures) ? run.layout.row(record, result) : undefined;
-    run.pending.add(record.ordinal, ok, row);
+    run.pending.add(record, result);
 
     if (run.stop === undefined && crossesThreshold(this.threshold, run.succeeded, run.failed)) {
       run.stop = "fail";
@@ -679,7 +680,7 @@ export class Engine {
    */
   private async flushParts(run: JobRun): Promise<Checkpoint | undefined> {
     const position = run.finishedPrefix();
-    const taken = run.pending.takeBelow(position);
+    const taken = run.pending.takeBelow(position, run.render);
     const counted = countTaken(run.cp, taken, position);
     // Once the report has failed its rows are dropped, but the tasks still count.
     if (run.reportFailure) return (run.cp = counted);

@@ -40,8 +40,8 @@ export class JobRun {
   execute!: (task: Task, operation: Operation, ports: ExecutorPorts) => Promise<TaskResult>;
   ports!: ExecutorPorts;
   layout!: ReportLayout;
-  reportSucceeded = false;
-  reportFailures = false;
+  /** The report row of a task, or undefined when the report's scope leaves it out. */
+  render!: (record: TaskRecord, result: TaskResult) => string | undefined;
   source: RecordBatches | undefined;
 
   /** Records read and not yet dispatched: the current batch and the ones fetched ahead. */

@@ -2,59 +2,62 @@ import { createHash } from "node:crypto";
 import type { Job } from "../model/job.js";
 import type { ObjectStore } from "../ports.js";
 import type { Checkpoint } from "./checkpoint.js";
+import type { TaskRecord } from "../manifest/records.js";
+import type { TaskResult } from "../operations/types.js";
 import type { Retrier } from "./retries.js";
 import type { ReportLayout, ResultsFile, TaskStatus } from "./report-layouts.js";
 
 /**
- * Finished tasks not yet covered by a checkpoint, in the order they finished: their ordinal,
- * outcome and report row (undefined when the scope leaves the row out). Tasks finish out of
- * order, so a checkpoint takes only those below the finished prefix and keeps the rest.
+ * Finished tasks not yet covered by a checkpoint, in the order they finished. Tasks finish out of
+ * order, so a checkpoint takes only those below the finished prefix and keeps the rest. Rows are
+ * rendered when taken, not when the task finishes: a pending task holds its record and result
+ * only, which keeps what lives until the next checkpoint small.
  */
 export class PendingRows {
-  private ordinals: number[] = [];
-  private ok: boolean[] = [];
-  private rows: (string | undefined)[] = [];
+  private records: TaskRecord[] = [];
+  private results: TaskResult[] = [];
 
   get size(): number {
-    return this.ordinals.length;
+    return this.records.length;
   }
 
-  add(ordinal: number, succeeded: boolean, row: string | undefined): void {
-    this.ordinals.push(ordinal);
-    this.ok.push(succeeded);
-    this.rows.push(row);
+  add(record: TaskRecord, result: TaskResult): void {
+    this.records.push(record);
+    this.results.push(result);
   }
 
   /**
-   * Removes the entries below `position` and gives their counts and rows per status, rows in
-   * manifest order: as each part covers the next range of records, the report follows the manifest.
+   * Removes the tasks below `position` and gives their counts and, for the statuses `render`
+   * reports, their rows in manifest order: as each part covers the next range of records, the
+   * report follows the manifest.
    */
-  takeBelow(position: number): TakenRows {
+  takeBelow(position: number, render: (record: TaskRecord, result: TaskResult) => string | undefined): TakenRows {
     const taken: TakenRows = { succeeded: 0, failed: 0, rows: { succeeded: [], failed: [] } };
     const below: number[] = [];
     const keep = new PendingRows();
     let sorted = true;
-    for (let i = 0; i < this.ordinals.length; i++) {
-      const ordinal = this.ordinals[i]!;
+    let last = -1;
+    for (let i = 0; i < this.records.length; i++) {
+      const ordinal = this.records[i]!.ordinal;
       if (ordinal >= position) {
-        keep.add(ordinal, this.ok[i]!, this.rows[i]);
+        keep.add(this.records[i]!, this.results[i]!);
         continue;
       }
-      if (below.length > 0 && ordinal < this.ordinals[below[below.length - 1]!]!) sorted = false;
+      if (ordinal < last) sorted = false;
+      last = ordinal;
       below.push(i);
     }
     // Tasks mostly finish in the order they started: sort only when they did not.
-    if (!sorted) below.sort((a, b) => this.ordinals[a]! - this.ordinals[b]!);
+    if (!sorted) below.sort((a, b) => this.records[a]!.ordinal - this.records[b]!.ordinal);
     for (const i of below) {
-      const ok = this.ok[i]!;
-      if (ok) taken.succeeded++;
-      else taken.failed++;
-      const row = this.rows[i];
-      if (row !== undefined) taken.rows[ok ? "succeeded" : "failed"].push(row);
+      const result = this.results[i]!;
+      const status = result.status;
+      taken[status]++;
+      const row = render(this.records[i]!, result);
+      if (row !== undefined) taken.rows[status].push(row);
     }
-    this.ordinals = keep.ordinals;
-    this.ok = keep.ok;
-    this.rows = keep.rows;
+    this.records = keep.records;
+    this.results = keep.results;
     return taken;
   }
 }
