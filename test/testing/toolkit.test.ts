@@ -1,7 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bodyToBytes, isObjectStoreError, ManualClock } from "../../src/index.js";
 import { MemoryObjectStore } from "../../src/stores/memory-object-store.js";
-import { CountingObjectStore, FaultInjectingStore, manifestCsv, seedManifest, seedObjects } from "../../src/testing/index.js";
+import { CountingObjectStore, createTestBed, FaultInjectingStore, manifestCsv, seedManifest, seedObjects } from "../../src/testing/index.js";
 
 async function store(seed?: number) {
   const inner = new MemoryObjectStore({ clock: new ManualClock() });
@@ -90,5 +90,30 @@ describe("seed helpers", () => {
     expect(manifestCsv([["data", "with space"], { bucket: "data", key: "a+b", versionId: "v1" }])).toBe("data,with%20space\ndata,a%2Bb,v1\n");
     const manifest = await seedManifest(s, { bucket: "m", key: "list.csv" }, [["data", "plain", "null"]]);
     expect(manifest).toEqual({ location: { bucket: "m", key: "list.csv", etag: (await s.head({ bucket: "m", key: "list.csv" })).etag }, format: "csv", fields: ["bucket", "key", "versionId"] });
+  });
+});
+
+describe("createTestBed", () => {
+  it("runs jobs to the end under vitest's fake timers too: the engine needs no real timer", async () => {
+    vi.useFakeTimers();
+    try {
+      const bed = createTestBed();
+      await seedObjects(bed.objects, "d", ["a", "b"]);
+      const manifest = await seedManifest(bed.objects, { bucket: "m", key: "x.csv" }, [["d", "a"], ["d", "b"]]);
+      bed.faults.fail({ operations: "putTagging", key: "a", times: 1, error: { code: "SlowDown", status: 503 } });
+      const job = await bed.createJob({
+        clientRequestToken: "t",
+        priority: 1,
+        confirmationRequired: false,
+        role: "r",
+        operation: { type: "putTagging", tags: [] },
+        manifest,
+        report: { enabled: false },
+      });
+      await bed.runUntilIdle();
+      expect((await bed.describe(job.id)).progress).toMatchObject({ succeeded: 2, failed: 0 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

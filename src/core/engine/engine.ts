@@ -98,7 +98,6 @@ export class Engine {
   private queue: JobRun[] = [];
   private inFlight = 0;
   private pumping = false;
-  private pumpSoon = false;
   /** Activities under way (tasks, reads, writes, decisions): runUntilIdle waits for none. */
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
@@ -175,7 +174,7 @@ export class Engine {
     this.halted = false;
     for (;;) {
       this.dirty = false;
-      for (const job of await this.jobs.store.scan(WORK_STATUSES)) this.drive(this.runFor(job));
+      this.adopt(await this.jobs.store.scan(WORK_STATUSES));
       await this.quiet();
       this.takeFault();
       if (this.dirty) continue;
@@ -216,8 +215,19 @@ export class Engine {
   }
 
   private async resume(): Promise<void> {
-    for (const job of await this.jobs.store.scan(WORK_STATUSES)) this.drive(this.runFor(job));
+    this.adopt(await this.jobs.store.scan(WORK_STATUSES));
     for (const job of await this.jobs.store.scan(DEADLINE_STATUSES)) this.armSweep(this.jobs.deadlineOf(job));
+  }
+
+  /**
+   * Takes on jobs found in the store. The Ready ones are queued together before any starts, so
+   * that the highest priority goes first rather than the first one read.
+   */
+  private adopt(jobs: readonly Job[]): void {
+    const runs = jobs.map((job) => this.runFor(job));
+    for (const run of runs) if (run.job.status === "Ready" && run.job.progress.total !== null) this.queueRun(run);
+    this.pump();
+    for (const run of runs) this.drive(run);
   }
 
   private runFor(job: Job): JobRun {
@@ -342,24 +352,17 @@ export class Engine {
     run.again = true;
   }
 
-  /**
-   * Ready: wait for a slot, highest priority first. The dispatcher looks after the jobs being read
-   * at the same time have queued too (the next turn of the event loop), so that the first one read
-   * does not start ahead of a higher priority.
-   */
+  /** Ready: wait for a slot, highest priority first. */
   private async enqueue(run: JobRun): Promise<void> {
+    this.queueRun(run);
+    this.pump();
+  }
+
+  private queueRun(run: JobRun): void {
     if (run.phase !== "idle") return;
     run.phase = "queued";
     this.queue.push(run);
     this.sortQueue();
-    if (this.pumpSoon) return;
-    this.pumpSoon = true;
-    this.busy++;
-    defer(() => {
-      this.pumpSoon = false;
-      this.pump();
-      this.done1();
-    });
   }
 
   /** Called by the dispatcher when a queued run gets its turn: Ready → Active, open the manifest. */
@@ -811,9 +814,6 @@ export class Engine {
     if (first !== undefined) throw first;
   }
 }
-
-/** The next turn of the event loop (not a time: no clock involved). */
-const defer: (fn: () => void) => void = globalThis.setImmediate ?? ((fn) => void setTimeout(fn, 0));
 
 function countersFrom(d: Job, cp: Checkpoint): void {
   d.progress.succeeded = cp.succeeded;
