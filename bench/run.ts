@@ -12,6 +12,9 @@
  * other, no engine) and the engine over the counting store (no store cost). Ratios are medians of
  * interleaved rounds, wall clock (CPU time alongside: on a shared machine it is the steadier one).
  *
+ * Between measured runs the previous round's reports are deleted and, when node runs with
+ * --expose-gc, garbage is collected, so that each run starts from the same heap.
+ *
  * Options: BENCH_LINES (default 1e6), BENCH_STREAM_LINES (default 1e7), BENCH_ROUNDS (default 3).
  */
 import { parse } from "csv-parse";
@@ -147,6 +150,16 @@ async function engineRun(objects: MemoryObjectStore, etag: string, round: number
   return elapsed();
 }
 
+/** Same heap for every run: drop the reports a run wrote, collect garbage when allowed. */
+async function settle(objects: MemoryObjectStore): Promise<void> {
+  for (;;) {
+    const { objects: left } = await objects.list({ bucket: "bench-reports" });
+    if (left.length === 0) break;
+    for (const o of left) await objects.delete({ bucket: "bench-reports", key: o.key });
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ratio = (a: Timing[], b: Timing[], k: keyof Timing) => median(a.map((x) => x[k])) / median(b.map((x) => x[k]));
 
@@ -169,13 +182,17 @@ const engines: Timing[] = [];
 const stores: Timing[] = [];
 const bare: Timing[] = [];
 for (let round = 0; round < ROUNDS; round++) {
+  await settle(objects);
   parses.push(await bareParse(objects));
+  await settle(objects);
   const run = await engineRun(objects, etag, round);
   if (run.job.status !== "Complete" || run.job.progress.succeeded !== LINES) {
     throw new Error(`the job ended ${run.job.status} with ${run.job.progress.succeeded} tasks succeeded`);
   }
   engines.push(run);
+  await settle(objects);
   stores.push(await storeOnly(objects));
+  await settle(objects);
   bare.push(await countingRun(counting, `counting-${round}`, LINES, "tagging.csv"));
 }
 const wall = ratio(engines, parses, "ms");
