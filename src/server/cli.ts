@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `batchplane serve [--host 127.0.0.1] [--port 9090]`: the job control plane on one port, every
- * dialect mounted. Prints `batchplane listening on http://HOST:PORT` once it accepts
+ * dialect mounted, and the engine that runs the jobs. Prints `batchplane listening on http://HOST:PORT` once it accepts
  * connections, one line per request after that, and shuts down cleanly on SIGINT or SIGTERM
  * (requests in flight are answered first). Jobs and objects live in memory unless a data
  * directory (jobs and objects on disk) or an S3-compatible endpoint (objects there) is given.

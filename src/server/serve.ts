@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
+import { Engine } from "../core/engine/index.js";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
 import { MemoryJobStore } from "../stores/memory-job-store.js";
@@ -17,6 +18,11 @@ export interface ServeOptions {
   jobs?: JobService;
   /** Where job operations read and write objects (the engine's store). Default: in memory. */
   objects?: ObjectStore;
+  /**
+   * Run jobs: an Engine over `jobs` and `objects`, started with the server and stopped with it
+   * (default true). False when the caller drives its own engine (`runUntilIdle` in tests).
+   */
+  runJobs?: boolean;
   dialects?: readonly Dialect[];
   maxBodyBytes?: number;
   /** One call per answered request. */
@@ -31,7 +37,9 @@ export interface RunningServer {
   server: Server;
   jobs: JobService;
   objects: ObjectStore;
-  /** Stops accepting, answers the requests in flight, then closes every connection. */
+  /** The engine running the jobs, unless `runJobs` was false. */
+  engine?: Engine;
+  /** Stops accepting, answers the requests in flight, closes every connection, stops the engine. */
   close(): Promise<void>;
 }
 
@@ -46,6 +54,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     maxBodyBytes: options.maxBodyBytes,
     onResponse: options.log,
   });
+  // After the handler: it registers each dialect's lifecycle policy with the JobService.
+  const engine = options.runJobs === false ? undefined : new Engine({ jobs, objects });
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -54,6 +64,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       resolve();
     });
   });
+  engine?.start();
   const { port } = server.address() as AddressInfo;
   const shown = host.includes(":") ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
@@ -62,6 +73,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     server,
     jobs,
     objects,
+    engine,
     close() {
       closing ??= new Promise<void>((resolve) => {
         // close() refuses new connections and drops idle keep-alive ones; busy ones end after
@@ -70,7 +82,8 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
         cut.unref();
         server.close(() => {
           clearTimeout(cut);
-          resolve();
+          // Tasks in flight finish (and are recorded) before the engine says it stopped.
+          void (engine ? engine.stop() : Promise.resolve()).then(resolve, resolve);
         });
         server.closeIdleConnections();
       });

@@ -141,6 +141,33 @@ describe("serve()", () => {
     await expect(fetch(`${running.url}/anything`)).rejects.toThrow();
   });
 
+  it("runs jobs on its own with the engine it starts", async () => {
+    const running = await serve({ port: 0 });
+    try {
+      await running.objects.createBucket!("photos");
+      const put = await running.objects.put({ bucket: "photos", key: "list.csv", body: "photos,list.csv\n" });
+      const finished = new Promise<string>((resolve) =>
+        running.jobs.subscribe((job, change) => {
+          if (change.type === "status" && ["Complete", "Failed", "Cancelled"].includes(change.to)) resolve(change.to);
+        }),
+      );
+      const s3 = new S3ControlClient({ ...localEndpointConfig(running.url), maxAttempts: 1 });
+      await s3.send(
+        new CreateJobCommand({
+          ...tagJobInput(),
+          ClientRequestToken: "runs",
+          Manifest: { Spec: { Format: "S3BatchOperations_CSV_20180820", Fields: ["Bucket", "Key"] }, Location: { ObjectArn: "arn:aws:s3:::photos/list.csv", ETag: put.etag } },
+          Report: { Enabled: false },
+        }),
+      );
+      s3.destroy();
+      expect(await finished).toBe("Complete");
+      expect(await running.objects.getTagging({ bucket: "photos", key: "list.csv" })).toEqual([{ key: "confidential", value: "true" }]);
+    } finally {
+      await running.close();
+    }
+  });
+
   it("formats one access-log line", () => {
     const line = formatAccessLog({ method: "GET", url: new URL("http://h/v20180820/jobs?maxResults=1"), status: 200, ms: 3, dialect: "s3-control" }, new Date(0));
     expect(line).toBe("1970-01-01T00:00:00.000Z GET /v20180820/jobs?maxResults=1 200 3ms s3-control");
