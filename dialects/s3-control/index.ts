@@ -65,7 +65,7 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
 }
 
 export { s3ControlPolicy } from "./policy.js";
-export { localEndpointConfig, type LocalEndpointOptions } from "./client-config.js";
+export { localEndpointConfig, type LocalEndpointConfig, type LocalEndpointOptions } from "./client-config.js";
 export { ERROR_TABLE, type RequestIds } from "./errors.js";
 export { ROUTES } from "./routes.js";
 export { DIALECT_NAME } from "./tenant.js";
