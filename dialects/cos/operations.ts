@@ -1,11 +1,11 @@
 import type { Grant, Tag } from "../../src/core/model/common.js";
 import type { ObjectMetadata, Operation, OperationOf, OperationType } from "../../src/core/model/operation.js";
 import { truncate, XmlNode, XmlShapeError, type XmlObject } from "../xml/index.js";
-import { ArnError, formatCosArn, parseBucketArn, type CosArn } from "./arn.js";
+import { formatCosArn, parseBucketArn } from "./arn.js";
 import type { Echo, EchoRecorder } from "./echo.js";
 import { CosError } from "./errors.js";
 import * as S from "./schemas.js";
-import { only, optional, required, value } from "./xml-values.js";
+import { arnOf, only, optional, prune, required } from "./xml-values.js";
 
 /**
  * The four COS operations (spec §7) as a table: the element name, the core operation types it
@@ -203,17 +203,6 @@ function codecOf(op: Operation): OperationCodec | undefined {
 
 // ------------------------------------------------------------------ shared pieces
 
-/** Parses an ARN element, answering InvalidArgument that names the element. */
-export function arnOf<A extends CosArn>(node: XmlNode, parse: (text: string) => A): A {
-  const text = value(node, S.arnText);
-  try {
-    return parse(text);
-  } catch (e) {
-    if (e instanceof ArnError) throw new CosError("InvalidArgument", `${node.path} ${e.problem}`);
-    throw e;
-  }
-}
-
 function directiveOf(node: XmlNode, name: string): Directive | undefined {
   const d = optional(node, name, S.directive);
   return d && DIRECTIVE[d];
@@ -280,10 +269,4 @@ function unique(node: XmlNode, keys: string[], what: string): void {
     if (seen.has(k)) throw new CosError("InvalidArgument", `${node.path} gives the ${what} "${truncate(k)}" more than once`);
     seen.add(k);
   }
-}
-
-/** Drops undefined members, so that stored operations and their digests hold only what was sent. */
-export function prune<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
 }

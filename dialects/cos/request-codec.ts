@@ -8,9 +8,9 @@ import { parseXml, XmlNode, XmlShapeError } from "../xml/index.js";
 import { parseBucketArn, parseObjectArn } from "./arn.js";
 import { EchoRecorder } from "./echo.js";
 import { CosError } from "./errors.js";
-import { arnOf, decodeOperation, prune } from "./operations.js";
+import { decodeOperation } from "./operations.js";
 import * as S from "./schemas.js";
-import { check, only, optional, required, value } from "./xml-values.js";
+import { arnOf, check, only, optional, prune, required, value } from "./xml-values.js";
 
 /** Requests on the wire → core calls. Bodies: CreateJob only; everything else is path and query. */
 

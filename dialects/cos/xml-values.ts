@@ -1,6 +1,8 @@
 import type { z } from "zod";
 import { XmlShapeError, type XmlNode } from "../xml/index.js";
+import { ArnError, type CosArn } from "./arn.js";
 import { CosError } from "./errors.js";
+import * as S from "./schemas.js";
 
 /**
  * Reading values out of a request body. Structure problems (an element missing, repeated,
@@ -42,4 +44,21 @@ export function check<T>(name: string, text: string, schema: z.ZodType<T, string
   const result = schema.safeParse(text);
   if (result.success) return result.data;
   throw new CosError("InvalidArgument", `${name} ${result.error.issues[0]?.message ?? "is not valid"}`);
+}
+
+/** Parses an ARN element, answering InvalidArgument that names the element. */
+export function arnOf<A extends CosArn>(node: XmlNode, parse: (text: string) => A): A {
+  const text = value(node, S.arnText);
+  try {
+    return parse(text);
+  } catch (e) {
+    if (e instanceof ArnError) throw new CosError("InvalidArgument", `${node.path} ${e.problem}`);
+    throw e;
+  }
+}
+
+/** Drops undefined members, so that stored operations and their digests hold only what was sent. */
+export function prune<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
 }
