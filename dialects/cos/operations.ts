@@ -54,13 +54,6 @@ const putObjectCopy: OperationCodec = {
   types: ["copy"],
   decode(node, echo) {
     only(node, COPY_CHILDREN);
-    const target = node.require("TargetResource");
-    const targetArn = arnOf(target, parseBucketArn);
-    const prefixReplace = optional(node, "PrefixReplace", S.booleanText) ?? false;
-    const resourcesPrefix = optional(node, "ResourcesPrefix", S.keyPrefix);
-    const targetKeyPrefix = optional(node, "TargetKeyPrefix", S.keyPrefix);
-    const modifiedSince = optional(node, "ModifiedSinceConstraint", S.instant);
-    const unmodifiedSince = optional(node, "UnModifiedSinceConstraint", S.instant);
     const taggingDirective = directiveOf(node, "TaggingDirective");
     const taggingNode = node.child("NewObjectTagging");
     if (!taggingNode && (taggingDirective === "REPLACE" || taggingDirective === "ADD")) {
@@ -68,16 +61,19 @@ const putObjectCopy: OperationCodec = {
     }
     const metadataNode = node.child("NewObjectMetadata");
     const grantsNode = node.child("AccessControlGrants");
+    const resourcesPrefix = optional(node, "ResourcesPrefix", S.keyPrefix);
+    const targetKeyPrefix = optional(node, "TargetKeyPrefix", S.keyPrefix);
     for (const name of ["TargetResource", "PrefixReplace", "ResourcesPrefix", "TargetKeyPrefix", "ModifiedSinceConstraint", "UnModifiedSinceConstraint"]) {
       echo.keep(node.child(name));
     }
     echo.keep(metadataNode?.child("HttpExpiresDate"));
-
-    const op: OperationOf<"copy"> = { type: "copy", targetBucket: targetArn.bucket };
-    // The prefix fields take effect only with PrefixReplace true (D-CE); otherwise they are only echoed.
-    if (prefixReplace) Object.assign(op, { keyPrefixReplace: true, sourceKeyPrefix: resourcesPrefix ?? "", targetKeyPrefix: targetKeyPrefix ?? "" });
     return prune({
-      ...op,
+      type: "copy",
+      targetBucket: arnOf(node.require("TargetResource"), parseBucketArn).bucket,
+      // The prefix fields take effect only with PrefixReplace true (D-CE); otherwise they are only echoed.
+      ...(optional(node, "PrefixReplace", S.booleanText)
+        ? { keyPrefixReplace: true, sourceKeyPrefix: resourcesPrefix ?? "", targetKeyPrefix: targetKeyPrefix ?? "" }
+        : {}),
       storageClass: optional(node, "StorageClass", S.storageClass),
       metadataDirective: directiveOf(node, "MetadataDirective"),
       metadata: metadataNode && metadataOf(metadataNode),
@@ -86,8 +82,8 @@ const putObjectCopy: OperationCodec = {
       aclDirective: directiveOf(node, "AccessControlDirective"),
       cannedAcl: optional(node, "CannedAccessControlList", S.cannedAcl),
       grants: grantsNode && grantsOf(grantsNode),
-      modifiedSince,
-      unmodifiedSince,
+      modifiedSince: optional(node, "ModifiedSinceConstraint", S.instant),
+      unmodifiedSince: optional(node, "UnModifiedSinceConstraint", S.instant),
     });
   },
   encode(operation, echo, ctx) {
