@@ -63,9 +63,8 @@ export function createBody(options: { operation?: string; token?: string; replac
   if (options.operation !== undefined) body = body.replace(/<Operation>[\s\S]*<\/Operation>/, `<Operation>${options.operation}</Operation>`);
   if (options.token !== undefined) body = body.replace(/<ClientRequestToken>[^<]*</, `<ClientRequestToken>${options.token}<`);
   for (const [from, to] of options.replace ?? []) {
-    const next = body.replace(from, to);
-    if (next === body) throw new Error(`createBody: ${String(from)} matched nothing`);
-    body = next;
+    if (typeof from === "string" ? !body.includes(from) : !from.test(body)) throw new Error(`createBody: ${String(from)} matched nothing`);
+    body = body.replace(from, to);
   }
   return body;
 }
