@@ -22,7 +22,7 @@ const manifest = ["2026/beach.jpg", "2026/city%20at%20night.jpg", "2026/caf%C3%A
   .join("");
 const { etag } = await objects.put({ bucket: "manifests", key: "photos.csv", body: manifest });
 
-jobs.subscribe((job, change) => {
+jobs.subscribe((_job, change) => {
   if (change.type === "status") console.log(`  ${change.from.padEnd(10)} → ${change.to}`);
 });
 const finished = new Promise<Job>((resolve) =>
