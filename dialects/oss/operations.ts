@@ -2,7 +2,7 @@ import type { Operation, OperationOf, Tag } from "../../src/core/index.js";
 import type { XmlNode, XmlObject } from "../xml/index.js";
 import { list } from "../xml/index.js";
 import { OssWireError } from "./errors.js";
-import { checked, only, requiredText } from "./read.js";
+import { checked, leafText, only, requiredText } from "./read.js";
 import { objectAclSchema, restoreDaysSchema, restoreTierSchema, tagSetSchema } from "./schemas.js";
 
 /**
@@ -55,8 +55,8 @@ export const OPERATIONS: Table = {
       const tier = n.child("Tier");
       return {
         type: "restore",
-        ...(days && { days: checked(restoreDaysSchema, days.text, days.path) }),
-        ...(tier && { tier: checked(restoreTierSchema, tier.text, tier.path) }),
+        ...(days && { days: checked(restoreDaysSchema, leafText(days), days.path) }),
+        ...(tier && { tier: checked(restoreTierSchema, leafText(tier), tier.path) }),
       };
     },
     encode: (op) => ({ Days: op.days, Tier: op.tier }),
@@ -99,7 +99,7 @@ function readTagSet(node: XmlNode): Tag[] {
   only(set, ["Tag"]);
   const tags = set.all("Tag").map((t) => {
     only(t, ["Key", "Value"]);
-    return { key: t.require("Key").rawText, value: t.require("Value").rawText };
+    return { key: leafText(t.require("Key"), true), value: leafText(t.require("Value"), true) };
   });
   return checked(tagSetSchema, tags, set.path);
 }

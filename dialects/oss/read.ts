@@ -11,12 +11,19 @@ export function only(node: XmlNode, names: readonly string[]): void {
   }
 }
 
+/** A value element's text, trimmed (or `raw`); elements inside it are MalformedXML. */
+export function leafText(node: XmlNode, raw = false): string {
+  if (node.childNames().length > 0) throw new OssWireError("MalformedXML", `${node.path}: must hold text, not elements`);
+  return raw ? node.rawText : node.text;
+}
+
 /** A required element's (trimmed) text; absent is MissingArgument, empty is InvalidArgument. */
 export function requiredText(node: XmlNode, name: string): string {
   const child = node.child(name);
   if (!child) throw new OssWireError("MissingArgument", `${node.path}/${name}: is required`);
-  if (child.text === "") throw new OssWireError("InvalidArgument", `${child.path}: must not be empty`);
-  return child.text;
+  const text = leafText(child);
+  if (text === "") throw new OssWireError("InvalidArgument", `${child.path}: must not be empty`);
+  return text;
 }
 
 /** An optional element's text; present but empty is InvalidArgument. */

@@ -2,7 +2,7 @@ import type { CreateJobInput, ListJobsRequest, Manifest, ManifestGenerator, Repo
 import { parseXml, XmlNode } from "../xml/index.js";
 import { OssWireError } from "./errors.js";
 import { decodeOperation } from "./operations.js";
-import { checked, only, optionalText, requiredText } from "./read.js";
+import { checked, leafText, only, optionalText, requiredText } from "./read.js";
 import {
   clientRequestTokenSchema,
   continuationTokenSchema,
@@ -121,7 +121,7 @@ export function decodeCreateJob(body: Uint8Array): CreateJobInput {
     priority: checked(prioritySchema, requiredText(root, "Priority"), `${root.path}/Priority`),
     confirmationRequired: root.boolean("ConfirmationRequired") ?? false,
     role: checked(roleArnSchema, requiredText(root, "RoleArn"), `${root.path}/RoleArn`, "InvalidRoleArn"),
-    ...(description && { description: description.text }),
+    ...(description && { description: leafText(description) }),
     operation: decodeOperation(requiredChild(root, "Operation")),
     report: decodeReport(requiredChild(root, "Report")),
     ...source,
@@ -144,7 +144,7 @@ function decodeSource(root: XmlNode): { manifest: Manifest; dialectData: OssDial
   if (generator) {
     only(generator, ["SourceBucket", "Prefix"]);
     const prefix = generator.child("Prefix");
-    return { generator: { sourceBucket: requiredText(generator, "SourceBucket"), ...(prefix && { prefix: prefix.text }) } };
+    return { generator: { sourceBucket: requiredText(generator, "SourceBucket"), ...(prefix && { prefix: leafText(prefix) }) } };
   }
   if (!manifest) throw new OssWireError("MissingArgument", `${root.path}: Manifest or KeyPrefixManifestGenerator is required`);
 
@@ -188,7 +188,7 @@ function decodeReport(node: XmlNode): ReportConfig {
   return {
     enabled,
     ...(bucket !== undefined && { bucket }),
-    ...(prefix && { prefix: prefix.text }),
-    ...(scope && { scope: checked(reportScopeSchema, scope.text, scope.path) }),
+    ...(prefix && { prefix: leafText(prefix) }),
+    ...(scope && { scope: checked(reportScopeSchema, leafText(scope), scope.path) }),
   };
 }

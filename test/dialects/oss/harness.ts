@@ -46,3 +46,59 @@ export function ossHarness(options: { uuids?: string[]; start?: number; ids?: Id
 export function textOf(xml: string, element: string): string | undefined {
   return new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml)?.[1];
 }
+
+export interface CreateParts {
+  operation?: string;
+  report?: string;
+  /** null leaves ClientRequestToken out. */
+  token?: string | null;
+  /** Manifest or KeyPrefixManifestGenerator (or both, or "" for neither). */
+  source?: string;
+  confirmation?: string;
+  description?: string;
+  priority?: string;
+  role?: string;
+}
+
+let tokens = 0;
+/** A valid CreateJobRequest, element by element overridable (raw XML, so tests can break it). */
+export function createJobXml(p: CreateParts = {}): string {
+  const token = p.token === undefined ? `token-${++tokens}` : p.token;
+  return [
+    "<CreateJobRequest>",
+    p.confirmation ?? "",
+    `<Operation>${p.operation ?? "<PutObjectTagging><TagSet><Tag><Key>Environment</Key><Value>Production</Value></Tag></TagSet></PutObjectTagging>"}</Operation>`,
+    p.report ?? "<Report><Bucket>report-bucket</Bucket><Enabled>true</Enabled><Prefix>batch-reports/</Prefix><ReportScope>AllTasks</ReportScope></Report>",
+    token === null ? "" : `<ClientRequestToken>${token}</ClientRequestToken>`,
+    p.source ??
+      "<Manifest><Location><Bucket>manifest-bucket</Bucket><Object>manifest.csv</Object></Location><Spec><Fields>Bucket,Key</Fields><Format>OSS_BatchOperations_CSV_20250611</Format></Spec></Manifest>",
+    p.description ?? "",
+    p.priority ?? "<Priority>10</Priority>",
+    p.role ?? "<RoleArn>acs:ram::1234567890:role/BatchRole</RoleArn>",
+    "</CreateJobRequest>",
+  ].join("");
+}
+
+/** Creates a job through the wire and returns its id. */
+export async function createJob(send: ReturnType<typeof ossHarness>["send"], parts: CreateParts = {}, options: SendOptions = {}): Promise<string> {
+  const res = await send("POST", "/?batchJob", { ...options, body: createJobXml(parts) });
+  const body = await res.text();
+  if (res.status !== 200) throw new Error(`CreateJob failed: ${res.status} ${body}`);
+  return textOf(body, "JobId")!;
+}
+
+/** The parts of an OSS error answer, with the header and body values that must agree. */
+export async function ossError(res: Response) {
+  const body = await res.text();
+  return {
+    status: res.status,
+    code: textOf(body, "Code"),
+    message: textOf(body, "Message") ?? "",
+    ec: textOf(body, "EC"),
+    ecHeader: res.headers.get("x-oss-ec"),
+    requestId: textOf(body, "RequestId"),
+    requestIdHeader: res.headers.get("x-oss-request-id"),
+    hostId: textOf(body, "HostId"),
+    body,
+  };
+}
