@@ -85,7 +85,7 @@ const TABLE: Record<Key, Row> = {
   // ---------------------------------------------------------------- domain (core errors)
   // An unknown job: NoSuchJob is not documented for OSS (COS answers 404 NoSuchJob [ANALOG]); the
   // invalid-JobId EC [EC1002] is the one the docs give for a job id the service does not accept.
-  JobNotFound: { code: "NoSuchJob", status: 404, ec: "0017-00001002", documented: true, message: "The specified job does not exist." },
+  JobNotFound: { code: "NoSuchJob", status: 404, ec: "0017-00001002", documented: true },
   // A refused status change: unspecified (COS: InvalidRequest 400 [ANALOG]).
   InvalidTransition: { code: "InvalidRequest", status: 400, ec: "0017-99990007", documented: false },
   ActionNotAllowed: { code: "InvalidRequest", status: 400, ec: "0017-99990008", documented: false },

@@ -2,7 +2,7 @@ import type { Operation, OperationOf, Tag } from "../../src/core/index.js";
 import type { XmlNode, XmlObject } from "../xml/index.js";
 import { list } from "../xml/index.js";
 import { OssWireError } from "./errors.js";
-import { checked, leafText, only, requiredText } from "./read.js";
+import { checked, leafText, only, requiredChild, requiredText } from "./read.js";
 import { objectAclSchema, restoreDaysSchema, restoreTierSchema, tagSetSchema } from "./schemas.js";
 
 /**
@@ -95,11 +95,11 @@ export function operationName(op: Operation): string {
 
 function readTagSet(node: XmlNode): Tag[] {
   only(node, ["TagSet"]);
-  const set = node.require("TagSet");
+  const set = requiredChild(node, "TagSet");
   only(set, ["Tag"]);
   const tags = set.all("Tag").map((t) => {
     only(t, ["Key", "Value"]);
-    return { key: leafText(t.require("Key"), true), value: leafText(t.require("Value"), true) };
+    return { key: leafText(requiredChild(t, "Key"), true), value: leafText(requiredChild(t, "Value"), true) };
   });
   return checked(tagSetSchema, tags, set.path);
 }

@@ -17,10 +17,16 @@ export function leafText(node: XmlNode, raw = false): string {
   return raw ? node.rawText : node.text;
 }
 
-/** A required element's (trimmed) text; absent is MissingArgument, empty is InvalidArgument. */
-export function requiredText(node: XmlNode, name: string): string {
+/** A required element; absent is MissingArgument. */
+export function requiredChild(node: XmlNode, name: string): XmlNode {
   const child = node.child(name);
   if (!child) throw new OssWireError("MissingArgument", `${node.path}/${name}: is required`);
+  return child;
+}
+
+/** A required element's (trimmed) text; absent is MissingArgument, empty is InvalidArgument. */
+export function requiredText(node: XmlNode, name: string): string {
+  const child = requiredChild(node, name);
   const text = leafText(child);
   if (text === "") throw new OssWireError("InvalidArgument", `${child.path}: must not be empty`);
   return text;

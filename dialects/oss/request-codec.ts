@@ -2,7 +2,7 @@ import type { CreateJobInput, ListJobsRequest, Manifest, ManifestGenerator, Repo
 import { parseXml, XmlNode } from "../xml/index.js";
 import { OssWireError } from "./errors.js";
 import { decodeOperation } from "./operations.js";
-import { checked, leafText, only, optionalText, requiredText } from "./read.js";
+import { checked, leafText, only, optionalText, requiredChild, requiredText } from "./read.js";
 import {
   clientRequestTokenSchema,
   continuationTokenSchema,
@@ -126,12 +126,6 @@ export function decodeCreateJob(body: Uint8Array): CreateJobInput {
     report: decodeReport(requiredChild(root, "Report")),
     ...source,
   };
-}
-
-function requiredChild(node: XmlNode, name: string): XmlNode {
-  const child = node.child(name);
-  if (!child) throw new OssWireError("MissingArgument", `${node.path}/${name}: is required`);
-  return child;
 }
 
 /** Exactly one of Manifest and KeyPrefixManifestGenerator [S-CJ]. */
