@@ -4,6 +4,8 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    "testing/index": "src/testing/index.ts",
+    "testing/conformance": "src/testing/conformance/index.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

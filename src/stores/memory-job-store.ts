@@ -47,20 +47,11 @@ export class MemoryJobStore implements JobStore {
   }
 
   async list(query: JobListQuery): Promise<Job[]> {
-    const key = tenantKey(query.tenant);
-    const statuses = query.statuses && query.statuses.length > 0 ? new Set<JobStatus>(query.statuses) : undefined;
-    const after = query.after;
-    return [...this.jobs.values()]
-      .filter((j) => tenantKey(j.tenant) === key && (!statuses || statuses.has(j.status)))
-      .filter((j) => !after || newestFirst(j, after) > 0)
-      .sort(newestFirst)
-      .slice(0, query.limit)
-      .map((j) => structuredClone(j));
+    return selectJobs(this.jobs.values(), query);
   }
 
   async scan(statuses: readonly JobStatus[]): Promise<Job[]> {
-    const wanted = new Set(statuses);
-    return [...this.jobs.values()].filter((j) => wanted.has(j.status)).map((j) => structuredClone(j));
+    return scanJobs(this.jobs.values(), statuses);
   }
 
   private tokenKey(tenant: Tenant, token: string): string {
@@ -72,4 +63,23 @@ export class MemoryJobStore implements JobStore {
 export function newestFirst(a: { creationTime: number; id: string }, b: { creationTime: number; id: string }): number {
   if (a.creationTime !== b.creationTime) return b.creationTime - a.creationTime;
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/** A list query over a set of jobs: the one tenant's, in the statuses asked, after the cursor, newest first (copies). */
+export function selectJobs(jobs: Iterable<Job>, query: JobListQuery): Job[] {
+  const key = tenantKey(query.tenant);
+  const statuses = query.statuses && query.statuses.length > 0 ? new Set<JobStatus>(query.statuses) : undefined;
+  const after = query.after;
+  return [...jobs]
+    .filter((j) => tenantKey(j.tenant) === key && (!statuses || statuses.has(j.status)))
+    .filter((j) => !after || newestFirst(j, after) > 0)
+    .sort(newestFirst)
+    .slice(0, query.limit)
+    .map((j) => structuredClone(j));
+}
+
+/** Every job in the given statuses (copies). */
+export function scanJobs(jobs: Iterable<Job>, statuses: readonly JobStatus[]): Job[] {
+  const wanted = new Set(statuses);
+  return [...jobs].filter((j) => wanted.has(j.status)).map((j) => structuredClone(j));
 }

@@ -1,38 +1,48 @@
 import { createHash } from "node:crypto";
 import { systemClock } from "../core/clock.js";
 import type { Tag } from "../core/model/common.js";
-import type { ObjectMetadata } from "../core/model/operation.js";
-import {
-  ObjectStoreError,
-  type Clock,
-  type CopyObjectRequest,
-  type ListObjectsPage,
-  type ListObjectsRequest,
-  type ObjectAcl,
-  type ObjectInfo,
-  type ObjectRef,
-  type ObjectStore,
-  type PutObjectRequest,
-  type RestoreRequest,
+import type {
+  Clock,
+  CopyObjectRequest,
+  ListObjectsPage,
+  ListObjectsRequest,
+  ObjectAcl,
+  ObjectInfo,
+  ObjectRef,
+  ObjectStore,
+  PutObjectRequest,
+  RestoreRequest,
 } from "../core/ports.js";
 
 import { bodyToBytes, chunked } from "../core/body.js";
-import { ARCHIVED_STORAGE_CLASSES, MAX_OBJECT_TAGS, objectErrors as E } from "./object-rules.js";
+import { objectErrors as E } from "./object-rules.js";
+import {
+  checkTags,
+  compareKeys,
+  decodeContinuationToken,
+  DELETE_MARKER_FIELDS,
+  encodeContinuationToken,
+  latestVersion,
+  NULL_VERSION,
+  objectInfo,
+  pageSize,
+  pickVersion,
+  planCopy,
+  putFields,
+  requireDeletable,
+  requireObjectLock,
+  requireReadable,
+  restoreAfter,
+  retentionAfter,
+  withVersion,
+  writeResult,
+  type Retention,
+  type VersionFields,
+  type VersionMeta,
+} from "./object-versions.js";
 
-interface Version {
-  versionId: string;
-  deleteMarker: boolean;
+interface Version extends VersionMeta {
   data: Uint8Array;
-  etag: string;
-  lastModified: number;
-  storageClass: string;
-  contentType?: string;
-  metadata?: ObjectMetadata;
-  tags: Tag[];
-  acl: ObjectAcl;
-  restore?: { ongoing: boolean; expiryDate?: number };
-  legalHold?: "ON" | "OFF";
-  retention?: { mode: "GOVERNANCE" | "COMPLIANCE"; retainUntil: number };
 }
 
 interface Bucket {
@@ -86,45 +96,37 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async head(ref: ObjectRef): Promise<ObjectInfo> {
-    return this.info(ref.bucket, ref.key, this.version(ref));
+    return objectInfo(ref.bucket, ref.key, this.version(ref));
   }
 
   async get(ref: ObjectRef): Promise<{ info: ObjectInfo; body: AsyncIterable<Uint8Array> }> {
     const v = this.version(ref);
-    this.requireReadable(v);
-    return { info: this.info(ref.bucket, ref.key, v), body: chunked(v.data) };
+    requireReadable(v, this.clock.now());
+    return { info: objectInfo(ref.bucket, ref.key, v), body: chunked(v.data) };
   }
 
   async put(req: PutObjectRequest): Promise<{ etag: string; versionId?: string }> {
     const bucket = this.bucket(req.bucket);
-    if (req.tags) checkTags(req.tags);
+    const fields = putFields(req);
     const data = await bodyToBytes(req.body);
-    const v = this.store(bucket, req.key, {
-      data,
-      storageClass: req.storageClass ?? "STANDARD",
-      contentType: req.contentType,
-      metadata: req.metadata,
-      tags: req.tags ?? [],
-      acl: { canned: "private" },
-    });
-    return this.written(bucket, v);
+    return writeResult(this.store(bucket, req.key, fields, data));
   }
 
   async list(req: ListObjectsRequest): Promise<ListObjectsPage> {
     const bucket = this.bucket(req.bucket);
     const prefix = req.prefix ?? "";
-    const max = Math.max(1, Math.min(req.maxKeys ?? 1000, 1000));
-    const start = req.continuationToken === undefined ? undefined : decodeToken(req.continuationToken);
+    const max = pageSize(req.maxKeys);
+    const start = req.continuationToken === undefined ? undefined : decodeContinuationToken(req.continuationToken);
     const keys = [...bucket.objects.keys()]
-      .filter((k) => k.startsWith(prefix) && (start === undefined || k > start))
-      .sort();
+      .filter((k) => k.startsWith(prefix) && (start === undefined || compareKeys(k, start) > 0))
+      .sort(compareKeys);
     const objects: ObjectInfo[] = [];
     let last: string | undefined;
     for (const key of keys) {
-      const v = latest(bucket.objects.get(key)!);
+      const v = latestVersion(bucket.objects.get(key));
       if (!v || v.deleteMarker) continue;
-      if (objects.length === max) return { objects, continuationToken: encodeToken(last!) };
-      objects.push(this.info(req.bucket, key, v));
+      if (objects.length === max) return { objects, continuationToken: encodeContinuationToken(last!) };
+      objects.push(objectInfo(req.bucket, key, v));
       last = key;
     }
     return { objects };
@@ -135,61 +137,29 @@ export class MemoryObjectStore implements ObjectStore {
     const versions = bucket.objects.get(ref.key);
     if (ref.versionId !== undefined) {
       const i = versions?.findIndex((v) => v.versionId === ref.versionId) ?? -1;
-      if (i < 0 || !versions) throw E.noSuchVersion(ref);
-      this.requireDeletable(versions[i]!);
+      // S3 answers a delete of a version that does not exist with success, not NoSuchVersion.
+      if (i < 0 || !versions) return { versionId: ref.versionId };
+      requireDeletable(versions[i]!, this.clock.now());
       versions.splice(i, 1);
       if (versions.length === 0) bucket.objects.delete(ref.key);
       return { versionId: ref.versionId };
     }
     if (!bucket.versioning) {
-      const current = versions && latest(versions);
-      if (current) this.requireDeletable(current);
+      const current = latestVersion(versions);
+      if (current) requireDeletable(current, this.clock.now());
       bucket.objects.delete(ref.key);
       return {};
     }
-    const marker = this.store(bucket, ref.key, { data: new Uint8Array(), storageClass: "STANDARD", tags: [], acl: {} }, true);
+    const marker = this.store(bucket, ref.key, DELETE_MARKER_FIELDS, new Uint8Array(), true);
     return { versionId: marker.versionId, deleteMarker: true };
   }
 
   async copy(req: CopyObjectRequest): Promise<{ etag: string; versionId?: string }> {
-    const source = this.version(req.source);
-    this.requireReadable(source);
+    const versions = this.bucket(req.source.bucket).objects.get(req.source.key);
+    const source = pickVersion(versions, req.source);
     const target = this.bucket(req.target.bucket);
-    if (req.modifiedSince !== undefined && !(source.lastModified > req.modifiedSince)) throw E.preconditionFailed("modified since");
-    if (req.unmodifiedSince !== undefined && source.lastModified > req.unmodifiedSince) throw E.preconditionFailed("unmodified since");
-    const sameObject = req.source.bucket === req.target.bucket && req.source.key === req.target.key;
-    const changes =
-      (req.metadataDirective !== undefined && req.metadataDirective !== "COPY") ||
-      (req.storageClass !== undefined && req.storageClass !== source.storageClass) ||
-      req.encryption !== undefined;
-    if (sameObject && !changes) throw E.copyToItself();
-    if (req.tags) checkTags(req.tags);
-    if ((req.legalHold || req.retention) && !target.objectLock) throw E.noObjectLock(req.target.bucket);
-
-    const metadata =
-      req.metadataDirective === "REPLACE"
-        ? req.metadata
-        : req.metadataDirective === "ADD"
-          ? mergeMetadata(source.metadata, req.metadata)
-          : source.metadata;
-    const tags =
-      req.taggingDirective === "REPLACE"
-        ? (req.tags ?? [])
-        : req.taggingDirective === "ADD"
-          ? mergeTags(source.tags, req.tags ?? [])
-          : source.tags;
-    if (tags.length > MAX_OBJECT_TAGS) throw E.tooManyTags();
-    const v = this.store(target, req.target.key, {
-      data: source.data,
-      storageClass: req.storageClass ?? source.storageClass,
-      contentType: req.metadataDirective === "REPLACE" ? req.metadata?.contentType : source.contentType,
-      metadata,
-      tags,
-      acl: req.acl ?? { canned: "private" },
-      legalHold: req.legalHold,
-      retention: req.retention,
-    });
-    return this.written(target, v);
+    const fields = planCopy(req, source, source === latestVersion(versions), target.objectLock, this.clock.now());
+    return writeResult(this.store(target, req.target.key, fields, source.data));
   }
 
   async getTagging(ref: ObjectRef): Promise<Tag[]> {
@@ -215,39 +185,20 @@ export class MemoryObjectStore implements ObjectStore {
 
   async restore(ref: ObjectRef, req: RestoreRequest): Promise<void> {
     const v = this.version(ref);
-    if (!ARCHIVED_STORAGE_CLASSES.has(v.storageClass)) throw E.notArchived(v.storageClass);
-    if (v.restore?.ongoing) throw E.restoreInProgress();
-    // Restores complete at once here; a restored copy's expiry is reset by a new request, as in S3.
-    const days = req.days ?? 1;
-    v.restore = { ongoing: false, expiryDate: this.clock.now() + days * 86_400_000 };
+    v.restore = restoreAfter(v, req, this.clock.now());
   }
 
   async putLegalHold(ref: ObjectRef, status: "ON" | "OFF"): Promise<void> {
-    const bucket = this.bucket(ref.bucket);
-    if (!bucket.objectLock) throw E.noObjectLock(ref.bucket);
+    requireObjectLock(this.bucket(ref.bucket).objectLock, ref.bucket);
     this.version(ref).legalHold = status;
   }
 
-  async putRetention(
-    ref: ObjectRef,
-    retention: { mode?: "GOVERNANCE" | "COMPLIANCE"; retainUntil?: number; bypassGovernance?: boolean },
-  ): Promise<void> {
-    const bucket = this.bucket(ref.bucket);
-    if (!bucket.objectLock) throw E.noObjectLock(ref.bucket);
+  async putRetention(ref: ObjectRef, retention: Retention): Promise<void> {
+    requireObjectLock(this.bucket(ref.bucket).objectLock, ref.bucket);
     const v = this.version(ref);
-    const now = this.clock.now();
-    const current = v.retention && v.retention.retainUntil > now ? v.retention : undefined;
-    const shortens =
-      current !== undefined &&
-      (retention.retainUntil === undefined || retention.retainUntil < current.retainUntil || retention.mode !== current.mode);
-    if (shortens && (current.mode === "COMPLIANCE" || !retention.bypassGovernance)) throw E.retentionLocked(current.mode);
-    if (retention.mode === undefined && retention.retainUntil === undefined) {
-      delete v.retention;
-      return;
-    }
-    if (retention.mode === undefined || retention.retainUntil === undefined) throw E.badRetention();
-    if (retention.retainUntil <= now) throw E.retentionInPast();
-    v.retention = { mode: retention.mode, retainUntil: retention.retainUntil };
+    const next = retentionAfter(v, retention, this.clock.now());
+    if (next) v.retention = next;
+    else delete v.retention;
   }
 
   // ------------------------------------------------------------------ internals
@@ -259,72 +210,21 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private version(ref: ObjectRef): Version {
-    const versions = this.bucket(ref.bucket).objects.get(ref.key);
-    if (ref.versionId !== undefined && ref.versionId !== "null") {
-      const v = versions?.find((x) => x.versionId === ref.versionId);
-      if (!v) throw E.noSuchVersion(ref);
-      if (v.deleteMarker) throw E.methodNotAllowed();
-      return v;
-    }
-    const v = versions && (ref.versionId === "null" ? versions.find((x) => x.versionId === "null") : latest(versions));
-    if (!v || v.deleteMarker) throw E.noSuchKey(ref);
-    return v;
+    return pickVersion(this.bucket(ref.bucket).objects.get(ref.key), ref);
   }
 
-  private requireReadable(v: Version): void {
-    const restoredUntil = v.restore && !v.restore.ongoing ? (v.restore.expiryDate ?? 0) : 0;
-    if (ARCHIVED_STORAGE_CLASSES.has(v.storageClass) && restoredUntil <= this.clock.now()) {
-      throw E.archived(v.storageClass);
-    }
-  }
-
-  private requireDeletable(v: Version): void {
-    if (v.legalHold === "ON") throw E.locked("a legal hold");
-    if (v.retention && v.retention.retainUntil > this.clock.now()) throw E.locked(`${v.retention.mode} retention`);
-  }
-
-  private store(
-    bucket: Bucket,
-    key: string,
-    fields: Omit<Version, "versionId" | "deleteMarker" | "etag" | "lastModified">,
-    deleteMarker = false,
-  ): Version {
-    const versionId = bucket.versioning ? `v${(++this.versionSeq).toString().padStart(12, "0")}` : "null";
+  private store(bucket: Bucket, key: string, fields: VersionFields, data: Uint8Array, deleteMarker = false): Version {
     const v: Version = {
       ...fields,
-      versionId,
+      versionId: bucket.versioning ? `v${(++this.versionSeq).toString().padStart(12, "0")}` : NULL_VERSION,
       deleteMarker,
-      etag: createHash("md5").update(fields.data).digest("hex"),
+      etag: createHash("md5").update(data).digest("hex"),
+      size: data.byteLength,
       lastModified: this.clock.now(),
+      data,
     };
-    for (const k of Object.keys(v) as (keyof Version)[]) if (v[k] === undefined) delete v[k];
-    const versions = bucket.objects.get(key) ?? [];
-    const kept = bucket.versioning ? versions : versions.filter((x) => x.versionId !== "null");
-    kept.push(v);
-    bucket.objects.set(key, kept);
+    bucket.objects.set(key, withVersion(bucket.objects.get(key), v, bucket.versioning));
     return v;
-  }
-
-  private written(bucket: Bucket, v: Version): { etag: string; versionId?: string } {
-    return bucket.versioning ? { etag: v.etag, versionId: v.versionId } : { etag: v.etag };
-  }
-
-  private info(bucket: string, key: string, v: Version): ObjectInfo {
-    const info: ObjectInfo = {
-      bucket,
-      key,
-      etag: v.etag,
-      size: v.data.byteLength,
-      lastModified: v.lastModified,
-      storageClass: v.storageClass,
-    };
-    if (v.versionId !== "null") info.versionId = v.versionId;
-    if (v.contentType !== undefined) info.contentType = v.contentType;
-    if (v.metadata !== undefined) info.metadata = structuredClone(v.metadata);
-    if (v.restore !== undefined) info.restore = { ...v.restore };
-    if (v.legalHold !== undefined) info.legalHold = v.legalHold;
-    if (v.retention !== undefined) info.retention = { ...v.retention };
-    return info;
   }
 }
 
@@ -338,35 +238,4 @@ function newBucket(options: BucketOptions): Bucket {
   // Object lock implies versioning, as in S3.
   if (b.objectLock) b.versioning = true;
   return b;
-}
-
-function latest(versions: Version[]): Version | undefined {
-  return versions[versions.length - 1];
-}
-
-function checkTags(tags: Tag[]): void {
-  if (tags.length > MAX_OBJECT_TAGS) throw E.tooManyTags();
-  if (new Set(tags.map((t) => t.key)).size !== tags.length) throw E.duplicateTagKeys();
-}
-
-function mergeTags(base: Tag[], extra: Tag[]): Tag[] {
-  const merged = new Map(base.map((t) => [t.key, t.value]));
-  for (const t of extra) merged.set(t.key, t.value);
-  return [...merged].map(([key, value]) => ({ key, value }));
-}
-
-function mergeMetadata(base: ObjectMetadata | undefined, extra: ObjectMetadata | undefined): ObjectMetadata | undefined {
-  if (!extra) return base;
-  return {
-    ...base,
-    ...extra,
-    userMetadata: { ...base?.userMetadata, ...extra.userMetadata },
-  };
-}
-
-const encodeToken = (key: string) => Buffer.from(key, "utf8").toString("base64url");
-function decodeToken(token: string): string {
-  const key = Buffer.from(token, "base64url").toString("utf8");
-  if (encodeToken(key) !== token) throw new ObjectStoreError("InvalidArgument", 400, "The continuation token provided is incorrect");
-  return key;
 }

@@ -17,6 +17,9 @@ export const ARCHIVED_STORAGE_CLASSES: ReadonlySet<string> = new Set([
 
 export const MAX_OBJECT_TAGS = 10;
 
+/** S3's limit on a key's length, in bytes of UTF-8. */
+export const MAX_KEY_BYTES = 1024;
+
 const err = (code: string, status: number, message: string) => new ObjectStoreError(code, status, message);
 
 export const objectErrors = {
@@ -45,4 +48,7 @@ export const objectErrors = {
     err("AccessDenied", 403, `Access Denied because object protected by object lock (${mode} retention cannot be shortened or removed)`),
   badRetention: () => err("MalformedXML", 400, "A retention needs both a mode and a retain-until date"),
   retentionInPast: () => err("InvalidArgument", 400, "The retain until date must be in the future"),
+  keyTooLong: () => err("KeyTooLongError", 400, `Your key is too long (the limit is ${MAX_KEY_BYTES} bytes of UTF-8)`),
+  unsafeKey: (key: string, why: string) => err("InvalidArgument", 400, `Object key ${JSON.stringify(key)} is refused: ${why}`),
+  invalidBucketName: (bucket: string) => err("InvalidBucketName", 400, `The specified bucket is not valid: ${JSON.stringify(bucket)}`),
 };

@@ -118,3 +118,22 @@ describe("MemoryObjectStore", () => {
     await s.delete({ bucket: "lock", key: "k", versionId });
   });
 });
+
+describe("MemoryObjectStore, as S3 does", () => {
+  it("lists keys in UTF-8 byte order, not JavaScript's UTF-16 order", async () => {
+    const { s } = await store();
+    for (const k of ["\u{1F600}", "\uFF01"]) await s.put({ bucket: "b", key: k, body: k });
+    expect((await s.list({ bucket: "b" })).objects.map((o) => o.key)).toEqual(["\uFF01", "\u{1F600}"]);
+    const first = await s.list({ bucket: "b", maxKeys: 1 });
+    const rest = await s.list({ bucket: "b", continuationToken: first.continuationToken });
+    expect(rest.objects.map((o) => o.key)).toEqual(["\u{1F600}"]);
+  });
+
+  it("answers a delete of a version that does not exist with success", async () => {
+    const { s } = await store();
+    await s.createBucket("v", { versioning: true });
+    const { versionId } = await s.put({ bucket: "v", key: "k", body: "1" });
+    expect(await s.delete({ bucket: "v", key: "k", versionId })).toEqual({ versionId });
+    expect(await s.delete({ bucket: "v", key: "k", versionId })).toEqual({ versionId });
+  });
+});

@@ -1,0 +1,70 @@
+import type { Dialect, RequestHead, WireRequest, WireResponse } from "../dialect.js";
+import { problemOf, STATUS, transportProblem, type CosProblem } from "./errors.js";
+import { HANDLERS } from "./handlers.js";
+import { cosPolicy } from "./policy.js";
+import { randomCosIds, type CosIds } from "./request-ids.js";
+import { checkContentMd5, tenantOf } from "./request-codec.js";
+import { encodeError } from "./response-codec.js";
+import { isJobsPath, matchRoute, type CosOperation } from "./routes.js";
+
+export { cosPolicy } from "./policy.js";
+export { formatCosArn, parseCosArn, type CosArn } from "./arn.js";
+export type { CosIds } from "./request-ids.js";
+
+export interface CosDialectOptions {
+  /** Request and trace ids; random by default. */
+  ids?: CosIds;
+}
+
+/** Headers that mark a request as another provider's (a path-style S3 or OSS request for a bucket called "jobs"). */
+const FOREIGN_HEADER = /^x-(?:amz|oss)-/i;
+const FOREIGN_AUTH = /^(?:AWS|OSS)/;
+
+/**
+ * Tencent Cloud COS batch operations (spec tencent-cos.md): `/jobs...` on any host, the account
+ * named by `x-cos-appid`, the region by a `<uin>.cos-control.<region>.myqcloud.com` host.
+ */
+export function cosDialect(options: CosDialectOptions = {}): Dialect {
+  const ids = options.ids ?? randomCosIds;
+
+  const ok = (body: string | undefined): WireResponse => ({
+    status: 200,
+    headers: { ...(body === undefined ? {} : { "content-type": "application/xml" }), server: "tencent-cos", "x-cos-request-id": ids.requestId() },
+    body,
+  });
+
+  const fail = (head: RequestHead, problem: CosProblem): WireResponse => {
+    const requestId = ids.requestId();
+    const traceId = ids.traceId();
+    return {
+      status: STATUS[problem.code],
+      headers: { "content-type": "application/xml", server: "tencent-cos", "x-cos-request-id": requestId, "x-cos-trace-id": traceId },
+      body: encodeError(problem, `${head.url.host}${head.url.pathname}`, requestId, traceId),
+    };
+  };
+
+  return {
+    name: "cos",
+    policy: cosPolicy,
+    claims(head) {
+      if (!isJobsPath(head.url.pathname)) return false;
+      for (const [name, v] of head.headers) {
+        if (FOREIGN_HEADER.test(name) || (name === "authorization" && FOREIGN_AUTH.test(v))) return false;
+      }
+      return true;
+    },
+    async handle(request: WireRequest, { jobs }) {
+      let op: CosOperation | undefined;
+      try {
+        const { route, jobId } = matchRoute(request.method, request.url.pathname);
+        op = route.op;
+        const tenant = tenantOf(request.url, request.headers);
+        checkContentMd5(request.headers, request.body);
+        return ok(await HANDLERS[route.op]({ jobs, tenant, jobId: jobId ?? "", request }));
+      } catch (error) {
+        return fail(request, problemOf(error, op));
+      }
+    },
+    reject: (head, problem) => fail(head, transportProblem(problem)),
+  };
+}

@@ -1,0 +1,24 @@
+import { definePolicy } from "../../src/core/jobs/policy.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * COS's lifecycle rules, as far as the sources give them (spec §6).
+ * - confirmFrom [Suspended]: "Suspended → Ready: user confirms; never returns to Suspended" (D-MG).
+ * - cancelImmediatelyFrom: unspecified for COS; S3's behaviour (nothing runs yet, so the job is
+ *   Cancelled at once; Active and Paused jobs go through Cancelling, as D-MG's Cancelling state implies).
+ * - suspendedTimeoutMs: unspecified for COS; 30 days, as S3.
+ * - retentionMs: ListJobs shows the jobs of the last 90 days (D-MG).
+ * - priorityChangeableWhenFinished: false. UpdateJobPriority on a finished job is NoSuchJob 404,
+ *   "does not exist or has already been completed" (seeds 001/002, D-UP).
+ * - Job ids: every example is a 36-character lowercase UUID (D-CJ, GOT).
+ */
+export const cosPolicy = definePolicy({
+  name: "cos",
+  confirmFrom: ["Suspended"],
+  cancelImmediatelyFrom: ["New", "Preparing", "Suspended", "Ready"],
+  suspendedTimeoutMs: 30 * DAY,
+  retentionMs: 90 * DAY,
+  priorityChangeableWhenFinished: false,
+  jobId: (uuid) => uuid.toLowerCase(),
+});
