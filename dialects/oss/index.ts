@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Dialect, RequestHead, WireRequest, WireResponse } from "../dialect.js";
+import type { Dialect, WireRequest, WireResponse } from "../dialect.js";
 import { describeError, errorResponse, OssWireError, transportError } from "./errors.js";
 import { OSS_POLICY } from "./policy.js";
 import { Query } from "./request-codec.js";
@@ -21,7 +21,7 @@ export interface OssDialectOptions {
 export function ossDialect(options: OssDialectOptions = {}): Dialect {
   const newRequestId = options.requestId ?? (() => randomBytes(12).toString("hex").toUpperCase());
 
-  const respond = (head: RequestHead, requestId: string, body: string): WireResponse => ({
+  const respond = (requestId: string, body: string): WireResponse => ({
     status: 200,
     headers: { "content-type": "application/xml", "x-oss-request-id": requestId },
     body,
@@ -39,7 +39,7 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
         const query = new Query(request.url);
         const route = routeOf(request.method, query);
         checkContentMd5(request);
-        return respond(request, requestId, await route.run({ request, query, tenant, jobs }));
+        return respond(requestId, await route.run({ request, query, tenant, jobs }));
       } catch (error) {
         return errorResponse(describeError(error), { requestId, hostId: request.url.host });
       }
