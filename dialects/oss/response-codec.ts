@@ -1,0 +1,105 @@
+import type { Job, ListJobsResult } from "../../src/core/index.js";
+import { elapsedActiveSeconds } from "../../src/core/index.js";
+import { list, toXml, type XmlObject } from "../xml/index.js";
+import { encodeOperation, operationName } from "./operations.js";
+import type { OssDialectData } from "./request-codec.js";
+
+/**
+ * Job → OSS XML. Element order follows the Go SDK's structs and the captured fixtures [GO,
+ * GO-T]; every body carries the `<?xml ...?>` prolog as every sample does [S-UJS, S-CJ].
+ */
+
+export function encodeCreateJob(job: Job): string {
+  return toXml("CreateJobResult", { JobId: job.id });
+}
+
+export function encodeDescribeJob(job: Job, now: number): string {
+  const data = (job.dialectData ?? {}) as OssDialectData;
+  const manifest = job.manifest;
+  return toXml("DescribeJobResult", {
+    Job: {
+      ConfirmationRequired: job.confirmationRequired,
+      CreationTime: seconds(job.creationTime),
+      JobId: job.id,
+      Operation: encodeOperation(job.operation),
+      Report: {
+        Bucket: job.report.bucket,
+        Enabled: job.report.enabled,
+        Prefix: job.report.prefix,
+        ReportScope: job.report.scope,
+      },
+      Manifest: manifest && {
+        Location: {
+          ETag: manifest.location.etag,
+          Bucket: manifest.location.bucket,
+          Object: manifest.location.key,
+          VersionId: manifest.location.versionId,
+        },
+        Spec: { Fields: data.manifestFields, Format: data.manifestFormat },
+      },
+      Description: job.description,
+      Priority: job.priority,
+      RoleArn: job.role,
+      StatusUpdateReason: job.statusUpdateReason,
+      ProgressSummary: progressSummary(job, now, "describe"),
+      KeyPrefixManifestGenerator: job.generator && { SourceBucket: job.generator.sourceBucket, Prefix: job.generator.prefix },
+      // "Present even when the job did not fail" [D-DJ]: then an empty <FailureReasons/>, which
+      // Go (one JobFailure) and Java (a list) both read as "none".
+      FailureReasons: list(
+        job.failureReasons.map((f) => ({ FailureCode: f.code, FailureReason: f.reason })),
+        "JobFailure",
+      ),
+      Status: job.status,
+      // Set once the job finished; for a running job absent (unspecified).
+      TerminationDate: job.terminationDate === undefined ? undefined : seconds(job.terminationDate),
+    },
+  });
+}
+
+export function encodeListJobs(result: ListJobsResult, now: number): string {
+  return toXml("ListJobsResult", {
+    // Only when more jobs remain [D-LJ].
+    NextToken: result.nextToken,
+    // Always present, empty when nothing matched (unspecified): Go's callers index
+    // result.Jobs.JobListDescriptor without a nil check [GO-IT].
+    Jobs: list(
+      result.jobs.map((job) => ({
+        CreationTime: seconds(job.creationTime),
+        Description: job.description,
+        JobId: job.id,
+        Operation: operationName(job.operation),
+        Priority: job.priority,
+        ProgressSummary: progressSummary(job, now, "list"),
+        TerminationDate: job.terminationDate === undefined ? undefined : seconds(job.terminationDate),
+        Status: job.status,
+      })),
+      "JobListDescriptor",
+    ),
+  });
+}
+
+export function encodeUpdateJobPriority(job: Job): string {
+  return toXml("UpdateJobPriorityResult", { JobId: job.id, Priority: job.priority });
+}
+
+export function encodeUpdateJobStatus(job: Job): string {
+  return toXml("UpdateJobStatusResult", { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
+}
+
+/** Epoch seconds [D-DJ, GO `*int64`]. */
+function seconds(ms: number): number {
+  return Math.floor(ms / 1000);
+}
+
+/**
+ * Counters are -1 while unknown, as in the captured fixtures [GO-T]. DescribeJob's fixture puts
+ * Timers before TotalNumberOfTasks, ListJobs' after; both orders are kept.
+ */
+function progressSummary(job: Job, now: number, shape: "describe" | "list"): XmlObject {
+  const p = job.progress;
+  const timers = { ElapsedTimeInActiveSeconds: elapsedActiveSeconds(p, now) };
+  const total = p.total ?? -1;
+  return shape === "describe"
+    ? { NumberOfTasksFailed: p.failed ?? -1, NumberOfTasksSucceeded: p.succeeded ?? -1, Timers: timers, TotalNumberOfTasks: total }
+    : { NumberOfTasksFailed: p.failed ?? -1, NumberOfTasksSucceeded: p.succeeded ?? -1, TotalNumberOfTasks: total, Timers: timers };
+}

@@ -1,0 +1,105 @@
+import type { JobService, Tenant } from "../../src/core/index.js";
+import type { WireRequest } from "../dialect.js";
+import { OssWireError } from "./errors.js";
+import { decodeCreateJob, decodeListJobs, decodeUpdateJobPriority, decodeUpdateJobStatus, Query } from "./request-codec.js";
+import { encodeCreateJob, encodeDescribeJob, encodeListJobs, encodeUpdateJobPriority, encodeUpdateJobStatus } from "./response-codec.js";
+
+/**
+ * The five operations live on the service endpoint's path `/` and are told apart by a
+ * value-less query sub-resource (`?batchJob`, `?batchJobPriority`, `?batchJobStatus`) and the
+ * method [spec §1]; DescribeJob is ListJobs' route plus `batchJobId`. Routes are data, ranked by
+ * specificity (more required query keys first).
+ */
+export const SUBRESOURCES = ["batchJob", "batchJobPriority", "batchJobStatus"] as const;
+export type Subresource = (typeof SUBRESOURCES)[number];
+
+interface Exchange {
+  request: WireRequest;
+  query: Query;
+  tenant: Tenant;
+  jobs: JobService;
+}
+
+export interface Route {
+  operation: "CreateJob" | "DescribeJob" | "ListJobs" | "UpdateJobPriority" | "UpdateJobStatus";
+  method: "GET" | "POST";
+  subresource: Subresource;
+  /** Further query keys whose presence selects this route. */
+  with: readonly string[];
+  /** Answers with the response body (XML). */
+  run(x: Exchange): Promise<string>;
+}
+
+const TABLE: Route[] = [
+  {
+    operation: "CreateJob",
+    method: "POST",
+    subresource: "batchJob",
+    with: [],
+    run: async ({ request, tenant, jobs }) => encodeCreateJob((await jobs.createJob(tenant, decodeCreateJob(request.body))).job),
+  },
+  {
+    // With both batchJobId and list parameters (unspecified) the request is a DescribeJob.
+    operation: "DescribeJob",
+    method: "GET",
+    subresource: "batchJob",
+    with: ["batchJobId"],
+    run: async ({ query, tenant, jobs }) => encodeDescribeJob(await jobs.describeJob(tenant, query.jobId()), jobs.clock.now()),
+  },
+  {
+    operation: "ListJobs",
+    method: "GET",
+    subresource: "batchJob",
+    with: [],
+    run: async ({ query, tenant, jobs }) => encodeListJobs(await jobs.listJobs(tenant, decodeListJobs(query)), jobs.clock.now()),
+  },
+  {
+    operation: "UpdateJobPriority",
+    method: "POST",
+    subresource: "batchJobPriority",
+    with: [],
+    run: async ({ query, tenant, jobs }) => {
+      const { jobId, priority } = decodeUpdateJobPriority(query);
+      return encodeUpdateJobPriority(await jobs.updateJobPriority(tenant, jobId, priority));
+    },
+  },
+  {
+    operation: "UpdateJobStatus",
+    method: "POST",
+    subresource: "batchJobStatus",
+    with: [],
+    run: async ({ query, tenant, jobs }) => {
+      const { jobId, requested, reason } = decodeUpdateJobStatus(query);
+      return encodeUpdateJobStatus(await jobs.updateJobStatus(tenant, jobId, requested, reason));
+    },
+  },
+];
+
+export const ROUTES: readonly Route[] = [...TABLE].sort((a, b) => b.with.length - a.with.length);
+
+/**
+ * Whether a request is OSS Batch Operations': path `/` and a query key starting `batchJob`.
+ * Narrow on purpose, so that an OSS emulator mounting batchplane keeps every other request
+ * (ListBuckets is also `GET /`) for its own routes.
+ */
+export function isBatchRequest(url: URL): boolean {
+  if (url.pathname !== "/") return false;
+  for (const key of url.searchParams.keys()) if (key.startsWith("batchJob")) return true;
+  return false;
+}
+
+/** The route for a claimed request; a known sub-resource with another method is 405. */
+export function routeOf(method: string, query: Query): Route {
+  const present = SUBRESOURCES.filter((s) => query.has(s));
+  if (present.length !== 1) {
+    const found = present.length === 0 ? "none" : present.join(" and ");
+    throw new OssWireError("UnknownSubresource", `A batch request names exactly one sub-resource of ${SUBRESOURCES.join(", ")}; found ${found}.`);
+  }
+  const candidates = ROUTES.filter((r) => r.subresource === present[0] && r.with.every((k) => query.has(k)));
+  const route = candidates.find((r) => r.method === method);
+  if (!route) {
+    const allowed = [...new Set(candidates.map((r) => r.method))].join(", ");
+    throw new OssWireError("MethodNotAllowed", `${method} /?${present[0]} is not an operation; use ${allowed}.`);
+  }
+  return route;
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { ossDialect } from "../../../dialects/oss/index.js";
+import { bodyToBytes, Engine, JobService, ManualClock } from "../../../src/index.js";
+import { createFetchHandler } from "../../../src/server/index.js";
+import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
+import { MemoryObjectStore } from "../../../src/stores/memory-object-store.js";
+import { elements } from "../../support/seed-http.js";
+import { createJobXml, HOST, QueuedIds, textOf, V1_AUTH } from "./harness.js";
+
+/** The OSS endpoint and the engine over one JobService and the in-memory stores. */
+async function world() {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const objects = new MemoryObjectStore({ clock, buckets: ["data", "manifest-bucket", "report-bucket"] });
+  for (const key of ["photos/a.jpg", "photos/b.jpg", "photos/c d.jpg"]) {
+    await objects.put({ bucket: "data", key, body: key, tags: [{ key: "old", value: "1" }] });
+  }
+  const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new QueuedIds([]) });
+  const engine = new Engine({ jobs, objects, clock });
+  const oss = createFetchHandler({ jobs, dialects: [ossDialect()] });
+  const send = async (method: string, target: string, body?: string) =>
+    (await oss(new Request(`http://${HOST}${target}`, { method, body, headers: { authorization: V1_AUTH } }))).text();
+  const describeJob = (id: string) => send("GET", `/?batchJob&batchJobId=${id}`);
+  return { clock, objects, jobs, engine, send, describeJob };
+}
+
+/** Jobs created through the OSS wire run to their end over the in-memory stores, reports and all. */
+describe("an OSS job, run by the engine", () => {
+  it("tags every object of its CSV manifest, completes and writes its report", async () => {
+    const { objects, engine, send } = await world();
+    // Keys URL-encoded, as OSS inventory CSVs are [INV] (the batch CSV's encoding is unspecified).
+    const { etag } = await objects.put({ bucket: "manifest-bucket", key: "manifest.csv", body: "data,photos/a.jpg\ndata,photos/b.jpg\ndata,photos/c%20d.jpg\n" });
+
+    const created = await send(
+      "POST",
+      "/?batchJob",
+      createJobXml({
+        source: `<Manifest><Location><ETag>${etag}</ETag><Bucket>manifest-bucket</Bucket><Object>manifest.csv</Object></Location><Spec><Fields>Bucket,Key</Fields><Format>OSS_BatchOperations_CSV_20250611</Format></Spec></Manifest>`,
+      }),
+    );
+    const id = textOf(created, "JobId")!;
+    await engine.runUntilIdle();
+
+    const described = await send("GET", `/?batchJob&batchJobId=${id}`);
+    expect(textOf(described, "Status")).toBe("Complete");
+    expect(elements(described).filter((e) => e.path.includes("ProgressSummary/") && !e.path.includes("Timers"))).toEqual([
+      { path: "DescribeJobResult/Job/ProgressSummary/NumberOfTasksFailed", text: "0" },
+      { path: "DescribeJobResult/Job/ProgressSummary/NumberOfTasksSucceeded", text: "3" },
+      { path: "DescribeJobResult/Job/ProgressSummary/TotalNumberOfTasks", text: "3" },
+    ]);
+    expect(textOf(described, "TerminationDate")).toMatch(/^\d+$/);
+    for (const key of ["photos/a.jpg", "photos/b.jpg", "photos/c d.jpg"]) {
+      expect(await objects.getTagging({ bucket: "data", key })).toEqual([{ key: "Environment", value: "Production" }]);
+    }
+
+    const report = (await objects.list({ bucket: "report-bucket", prefix: "batch-reports/" })).objects.map((o) => o.key);
+    expect(report).toContain(`batch-reports/job-${id}/manifest.json`);
+    const results = report.filter((k) => /\/results\/[0-9a-f]{40}\.csv$/.test(k));
+    expect(results.length).toBeGreaterThan(0);
+    const rows = [];
+    for (const key of results) {
+      const { body } = await objects.get({ bucket: "report-bucket", key });
+      rows.push(...new TextDecoder().decode(await bodyToBytes(body)).trim().split("\n"));
+    }
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/^data,photos\/.+,.*,succeeded,200,/);
+  });
+
+  it("deletes the tags under a prefix (KeyPrefixManifestGenerator), reporting failed tasks only", async () => {
+    const { objects, engine, send, describeJob } = await world();
+    const created = await send(
+      "POST",
+      "/?batchJob",
+      createJobXml({
+        operation: "<DeleteObjectTagging></DeleteObjectTagging>",
+        report: "<Report><Bucket>report-bucket</Bucket><Enabled>true</Enabled><Prefix>reports/</Prefix><ReportScope>FailedTasksOnly</ReportScope></Report>",
+        source: "<KeyPrefixManifestGenerator><SourceBucket>data</SourceBucket><Prefix>photos/</Prefix></KeyPrefixManifestGenerator>",
+      }),
+    );
+    const id = textOf(created, "JobId")!;
+    await engine.runUntilIdle();
+    const described = await describeJob(id);
+    expect(textOf(described, "Status")).toBe("Complete");
+    expect(textOf(described, "TotalNumberOfTasks")).toBe("3");
+    for (const key of ["photos/a.jpg", "photos/b.jpg", "photos/c d.jpg"]) expect(await objects.getTagging({ bucket: "data", key })).toEqual([]);
+    const report = (await objects.list({ bucket: "report-bucket", prefix: `reports/job-${id}/` })).objects.map((o) => o.key);
+    expect(report).toContain(`reports/job-${id}/manifest.json`);
+  });
+
+  it("waits Suspended for confirmation, runs once confirmed with Ready, and finishes a cancel (Cancelling, then Cancelled)", async () => {
+    const { objects, engine, send, describeJob } = await world();
+    await objects.put({ bucket: "manifest-bucket", key: "m.csv", body: "data,photos/a.jpg\n" });
+    const source = "<Manifest><Location><Bucket>manifest-bucket</Bucket><Object>m.csv</Object></Location><Spec><Format>OSS_BatchOperations_CSV_20250611</Format></Spec></Manifest>";
+    const confirm = textOf(await send("POST", "/?batchJob", createJobXml({ confirmation: "<ConfirmationRequired>true</ConfirmationRequired>", source })), "JobId")!;
+    const cancel = textOf(await send("POST", "/?batchJob", createJobXml({ confirmation: "<ConfirmationRequired>true</ConfirmationRequired>", source })), "JobId")!;
+    await engine.runUntilIdle();
+    expect(textOf(await describeJob(confirm), "Status")).toBe("Suspended");
+    expect(textOf(await describeJob(confirm), "TotalNumberOfTasks")).toBe("1");
+
+    expect(textOf(await send("POST", `/?batchJobStatus&batchJobId=${confirm}&requestedJobStatus=Ready`), "Status")).toBe("Ready");
+    expect(textOf(await send("POST", `/?batchJobStatus&batchJobId=${cancel}&requestedJobStatus=Cancelled`), "Status")).toBe("Cancelling");
+    await engine.runUntilIdle();
+    expect(textOf(await describeJob(confirm), "Status")).toBe("Complete");
+    expect(textOf(await describeJob(cancel), "Status")).toBe("Cancelled");
+    expect(textOf(await describeJob(cancel), "TerminationDate")).toMatch(/^\d+$/);
+  });
+});
