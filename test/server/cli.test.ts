@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { Dialect } from "../../dialects/dialect.js";
 import { localEndpointConfig } from "../../dialects/s3-control/index.js";
 import { DEFAULT_POLICY } from "../../src/index.js";
+import { defaultDialects } from "../../src/server/default-dialects.js";
 import { formatAccessLog, serve } from "../../src/server/serve.js";
 import { tagJobInput } from "../dialects/s3-control/support.js";
 
@@ -165,6 +166,19 @@ describe("serve()", () => {
       expect(await running.objects.getTagging({ bucket: "photos", key: "list.csv" })).toEqual([{ key: "confidential", value: "true" }]);
     } finally {
       await running.close();
+    }
+  });
+
+  it("mounts every dialect on one port, each claiming only its own requests", () => {
+    const dialects = defaultDialects();
+    expect(dialects.map((d) => d.name)).toEqual(["s3-control", "oss", "cos"]);
+    const heads = {
+      "s3-control": { method: "GET", url: new URL("http://h/v20180820/jobs"), headers: new Headers({ "x-amz-account-id": "123456789012" }) },
+      oss: { method: "GET", url: new URL("http://bucket.oss-cn-hangzhou.aliyuncs.com/?batchJobs"), headers: new Headers() },
+      cos: { method: "GET", url: new URL("http://1250000000.cos-control.ap-guangzhou.myqcloud.com/jobs"), headers: new Headers({ "x-cos-appid": "1250000000" }) },
+    };
+    for (const [name, head] of Object.entries(heads)) {
+      expect(dialects.filter((d) => d.claims(head)).map((d) => d.name)).toEqual([name]);
     }
   });
 
