@@ -8,6 +8,10 @@
  *     read), printing `stream peak rss MB: <n>` (target ≤ 256). Run first, so that the process's
  *     peak RSS is this job's.
  *
+ *  3. DescribeJob requests per second through batchplane's node server (S3 Control dialect) against a
+ *     bare node:http server returning the same bytes, same client, same run (bench/http.bench.ts).
+ *     Prints `http/static: <ratio>` (target ≥ 0.6).
+ *
  * Then, to say where the time goes: the store's own cost (the same putTagging calls, one after the
  * other, no engine) and the engine over the counting store (no store cost). Ratios are medians of
  * interleaved rounds, wall clock (CPU time alongside: on a shared machine it is the steadier one).
@@ -22,6 +26,7 @@ import { pipeline, Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
 import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
 import { CountingObjectStore } from "../src/testing/index.js";
+import { runHttpBench } from "./http.bench.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const STREAM_LINES = Number(process.env.BENCH_STREAM_LINES ?? 10_000_000);
@@ -207,3 +212,7 @@ console.log(
     `the engine over a store that only counts ${ratio(bare, parses, "ms").toFixed(2)}; ` +
     `${STREAM_LINES} streamed tasks in ${(stream.ms / 1000).toFixed(1)} s)`,
 );
+
+const http = await runHttpBench();
+console.log(`http/static: ${http.ratio.toFixed(2)}`);
+console.log(`(DescribeJob requests per second, median round: batchplane ${http.batchplane.toFixed(0)}, bare node:http ${http.bare.toFixed(0)})`);

@@ -76,9 +76,8 @@ function closing(wire: WireResponse): WireResponse {
 function send(res: ServerResponse, wire: WireResponse, method: string, after: () => void): void {
   if (res.headersSent) return;
   const body = wire.body === undefined ? undefined : typeof wire.body === "string" ? Buffer.from(wire.body, "utf8") : wire.body;
-  res.statusCode = wire.status;
-  for (const [k, v] of Object.entries(wire.headers)) res.setHeader(k, v);
-  res.setHeader("content-length", String(body?.byteLength ?? 0));
+  // One writeHead with every header: cheaper than a setHeader call each.
+  res.writeHead(wire.status, { ...wire.headers, "content-length": String(body?.byteLength ?? 0) });
   res.on("finish", after);
   res.end(method === "HEAD" ? undefined : body);
 }

@@ -1,0 +1,44 @@
+/**
+ * The two servers `http.bench.ts` compares, run in a child process so that they get a core of
+ * their own while the client runs on the other: batchplane (node handler, S3 Control dialect,
+ * in-memory job store) with one job, and a bare node:http server that answers every request with
+ * the bytes batchplane gave for DescribeJob of that job.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { s3ControlDialect } from "../dialects/s3-control/index.js";
+import { JobService } from "../src/core/jobs/job-service.js";
+import { createNodeHandler } from "../src/server/node-handler.js";
+import { MemoryJobStore } from "../src/stores/memory-job-store.js";
+
+const ACCOUNT = "123456789012";
+const CREATE = `<CreateJobRequest xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/"><ConfirmationRequired>false</ConfirmationRequired><Operation><S3PutObjectTagging><TagSet><member><Key>confidential</Key><Value>true</Value></member></TagSet></S3PutObjectTagging></Operation><Report><Bucket>arn:aws:s3:::reports</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>batch-op</Prefix><ReportScope>AllTasks</ReportScope></Report><ClientRequestToken>bench</ClientRequestToken><Manifest><Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields></Spec><Location><ObjectArn>arn:aws:s3:::manifests/m.csv</ObjectArn><ETag>69f52a4e9f797e987155d9c8f5880897</ETag></Location></Manifest><Description>benchmark job</Description><Priority>42</Priority><RoleArn>arn:aws:iam::123456789012:role/S3BatchJobRole</RoleArn></CreateJobRequest>`;
+
+async function listen(server: ReturnType<typeof createServer>): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return (server.address() as AddressInfo).port;
+}
+
+const jobs = new JobService({ store: new MemoryJobStore() });
+const handler = createNodeHandler({ jobs, dialects: [s3ControlDialect()] });
+const batchplane = createServer(handler);
+const batchplanePort = await listen(batchplane);
+
+const created = await fetch(`http://127.0.0.1:${batchplanePort}/v20180820/jobs`, { method: "POST", body: CREATE, headers: { "x-amz-account-id": ACCOUNT } });
+const jobId = /<JobId>([^<]+)<\/JobId>/.exec(await created.text())![1]!;
+const path = `/v20180820/jobs/${jobId}`;
+const sample = await fetch(`http://127.0.0.1:${batchplanePort}${path}`, { headers: { "x-amz-account-id": ACCOUNT } });
+if (sample.status !== 200) throw new Error(`DescribeJob answered ${sample.status}`);
+const body = Buffer.from(await sample.arrayBuffer());
+const headers = { "content-type": "application/xml", "x-amz-request-id": sample.headers.get("x-amz-request-id")!, "x-amz-id-2": sample.headers.get("x-amz-id-2")!, "content-length": String(body.byteLength) };
+
+const bare = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+});
+const staticPort = await listen(bare);
+
+process.send!({ batchplanePort, staticPort, path, account: ACCOUNT, bytes: body.byteLength });

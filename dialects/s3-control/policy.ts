@@ -1,0 +1,22 @@
+import { definePolicy } from "../../src/core/jobs/policy.js";
+import { DIALECT_NAME } from "./tenant.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * S3 Batch Operations' lifecycle (spec §6.2, §6.7): confirm only from Suspended; a cancel lands
+ * at once where no task runs yet and goes through Cancelling otherwise; a Suspended job fails
+ * after 30 days; finished jobs are kept 90 days; the job id is the UUID itself.
+ */
+export function s3ControlPolicy(overrides: { suspendedTimeoutMs?: number; retentionMs?: number } = {}) {
+  return definePolicy({
+    name: DIALECT_NAME,
+    confirmFrom: ["Suspended"],
+    cancelImmediatelyFrom: ["New", "Preparing", "Suspended", "Ready"],
+    suspendedTimeoutMs: overrides.suspendedTimeoutMs ?? 30 * DAY,
+    retentionMs: overrides.retentionMs ?? 90 * DAY,
+    // The User Guide: priority can change while a job runs; nothing forbids it after (unspecified).
+    priorityChangeableWhenFinished: true,
+    jobId: (uuid) => uuid,
+  });
+}

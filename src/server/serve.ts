@@ -1,0 +1,98 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Dialect } from "../../dialects/dialect.js";
+import { Engine } from "../core/engine/index.js";
+import { JobService } from "../core/jobs/job-service.js";
+import type { ObjectStore } from "../core/ports.js";
+import { MemoryJobStore } from "../stores/memory-job-store.js";
+import { MemoryObjectStore } from "../stores/memory-object-store.js";
+import { defaultDialects } from "./default-dialects.js";
+import type { AccessLogEntry } from "./dispatcher.js";
+import { createNodeHandler } from "./node-handler.js";
+
+export interface ServeOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 9090; 0 picks a free port. */
+  port?: number;
+  jobs?: JobService;
+  /** Where job operations read and write objects (the engine's store). Default: in memory. */
+  objects?: ObjectStore;
+  /**
+   * Run jobs: an Engine over `jobs` and `objects`, started with the server and stopped with it
+   * (default true). False when the caller drives its own engine (`runUntilIdle` in tests).
+   */
+  runJobs?: boolean;
+  dialects?: readonly Dialect[];
+  maxBodyBytes?: number;
+  /** One call per answered request. */
+  log?: (entry: AccessLogEntry) => void;
+  /** How long shutdown waits for in-flight requests before it cuts connections. Default 10 s. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  server: Server;
+  jobs: JobService;
+  objects: ObjectStore;
+  /** The engine running the jobs, unless `runJobs` was false. */
+  engine?: Engine;
+  /** Stops accepting, answers the requests in flight, closes every connection, stops the engine. */
+  close(): Promise<void>;
+}
+
+/** Starts batchplane's HTTP server; resolves once it accepts connections. */
+export async function serve(options: ServeOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const jobs = options.jobs ?? new JobService({ store: new MemoryJobStore() });
+  const objects = options.objects ?? new MemoryObjectStore();
+  const handler = createNodeHandler({
+    jobs,
+    dialects: options.dialects ?? defaultDialects(),
+    maxBodyBytes: options.maxBodyBytes,
+    onResponse: options.log,
+  });
+  // After the handler: it registers each dialect's lifecycle policy with the JobService.
+  const engine = options.runJobs === false ? undefined : new Engine({ jobs, objects });
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 9090, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  engine?.start();
+  const { port } = server.address() as AddressInfo;
+  const shown = host.includes(":") ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${shown}:${port}`,
+    server,
+    jobs,
+    objects,
+    engine,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        // close() refuses new connections and drops idle keep-alive ones; busy ones end after
+        // their response. A client that holds a connection open past the grace period is cut.
+        const cut = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 10_000);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          // Tasks in flight finish (and are recorded) before the engine says it stopped.
+          void (engine ? engine.stop() : Promise.resolve()).then(resolve, resolve);
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** One access-log line: time, method, target, status, duration, dialect. */
+export function formatAccessLog(entry: AccessLogEntry, now = new Date()): string {
+  return `${now.toISOString()} ${entry.method} ${entry.url.pathname}${entry.url.search} ${entry.status} ${entry.ms}ms${entry.dialect ? ` ${entry.dialect}` : ""}`;
+}

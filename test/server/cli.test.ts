@@ -1,0 +1,189 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { CreateJobCommand, ListJobsCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
+import { describe, expect, it } from "vitest";
+import type { Dialect } from "../../dialects/dialect.js";
+import { localEndpointConfig } from "../../dialects/s3-control/index.js";
+import { DEFAULT_POLICY } from "../../src/index.js";
+import { defaultDialects } from "../../src/server/default-dialects.js";
+import { formatAccessLog, serve } from "../../src/server/serve.js";
+import { tagJobInput } from "../dialects/s3-control/support.js";
+
+const TSX = createRequire(import.meta.url).resolve("tsx/cli");
+
+/** Runs `tsx src/server/cli.ts ...args` (what `npm start -- ...args` runs) and watches its output. */
+function runCli(args: string[]) {
+  const child = spawn(process.execPath, [TSX, "src/server/cli.ts", ...args], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  child.stdout.on("data", (d) => {
+    stdout += d;
+    for (const w of [...waiters]) {
+      const m = stdout.match(w.re);
+      if (m) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      }
+    }
+  });
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    exited,
+    output: () => ({ stdout, stderr }),
+    waitFor: (re: RegExp) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const m = stdout.match(re);
+        if (m) return resolve(m);
+        waiters.push({ re, resolve });
+        void exited.then(() => reject(new Error(`exited before printing ${re}: ${stdout}${stderr}`)));
+      }),
+  };
+}
+
+describe("batchplane serve (the CLI)", () => {
+  it("listens, answers the AWS SDK, logs one line a request, and exits cleanly on SIGTERM", async () => {
+    const cli = runCli(["serve", "--port", "0", "--host", "127.0.0.1"]);
+    try {
+      const [, url] = await cli.waitFor(/^batchplane listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+      const s3 = new S3ControlClient({ ...localEndpointConfig(url!), maxAttempts: 1 });
+      const { JobId } = await s3.send(new CreateJobCommand({ ...tagJobInput(), ClientRequestToken: "cli" }));
+      const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
+      expect(listed.Jobs!.map((j) => j.JobId)).toEqual([JobId]);
+      s3.destroy();
+      await cli.waitFor(/GET \/v20180820\/jobs 200 \d+ms s3-control\n/);
+      expect(cli.output().stdout).toMatch(/^\S+Z POST \/v20180820\/jobs 200 \d+ms s3-control$/m);
+    } finally {
+      cli.child.kill("SIGTERM");
+    }
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.output().stdout).toContain("SIGTERM, shutting down");
+  });
+
+  it("keeps jobs in --data-dir across a restart", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "batchplane-cli-"));
+    try {
+      let JobId: string | undefined;
+      for (const round of [1, 2]) {
+        const cli = runCli(["serve", "--port", "0", "--data-dir", dir]);
+        try {
+          const [, url] = await cli.waitFor(/^batchplane listening on (\S+)\n/);
+          const s3 = new S3ControlClient({ ...localEndpointConfig(url!), maxAttempts: 1 });
+          if (round === 1) JobId = (await s3.send(new CreateJobCommand({ ...tagJobInput(), ClientRequestToken: "durable" }))).JobId;
+          const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
+          expect(listed.Jobs!.map((j) => j.JobId)).toEqual([JobId]);
+          s3.destroy();
+        } finally {
+          cli.child.kill("SIGTERM");
+        }
+        expect((await cli.exited).code).toBe(0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [["serve", "--s3-endpoint", "minio:9000"], /--s3-endpoint must be an http\(s\) URL, got "minio:9000"/],
+    [["serve", "--port", "http"], /--port must be a number from 0 to 65535, got "http"/],
+    [["serve", "--verbose"], /Unknown option '--verbose'/],
+    [["start"], /unknown command "start"/],
+    [[], /no command given/],
+  ])("refuses %j with a usage message and exit code 2", async (args, message) => {
+    const cli = runCli(args);
+    expect((await cli.exited).code).toBe(2);
+    expect(cli.output().stderr).toMatch(message);
+    expect(cli.output().stderr).toContain("Usage: batchplane serve");
+  });
+
+  it("fails with exit code 1 when the port is taken", async () => {
+    const taken = await serve({ port: 0, dialects: [] });
+    try {
+      const port = new URL(taken.url).port;
+      const cli = runCli(["serve", "--port", port]);
+      expect((await cli.exited).code).toBe(1);
+      expect(cli.output().stderr).toMatch(/cannot listen: .*EADDRINUSE/);
+    } finally {
+      await taken.close();
+    }
+  });
+});
+
+describe("serve()", () => {
+  it("answers requests in flight when it shuts down, then refuses new connections", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const inside = new Promise<void>((r) => (arrived = r));
+    const slow: Dialect = {
+      name: "slow",
+      policy: { ...DEFAULT_POLICY, name: "slow" },
+      claims: () => true,
+      async handle() {
+        arrived();
+        await gate;
+        return { status: 200, headers: {}, body: "done" };
+      },
+      reject: () => ({ status: 500, headers: {} }),
+    };
+    const running = await serve({ port: 0, dialects: [slow] });
+    const pending = fetch(`${running.url}/anything`);
+    await inside;
+    const closed = running.close();
+    release();
+    const res = await pending;
+    expect([res.status, await res.text()]).toEqual([200, "done"]);
+    await closed;
+    await expect(fetch(`${running.url}/anything`)).rejects.toThrow();
+  });
+
+  it("runs jobs on its own with the engine it starts", async () => {
+    const running = await serve({ port: 0 });
+    try {
+      await running.objects.createBucket!("photos");
+      const put = await running.objects.put({ bucket: "photos", key: "list.csv", body: "photos,list.csv\n" });
+      const finished = new Promise<string>((resolve) =>
+        running.jobs.subscribe((job, change) => {
+          if (change.type === "status" && ["Complete", "Failed", "Cancelled"].includes(change.to)) resolve(change.to);
+        }),
+      );
+      const s3 = new S3ControlClient({ ...localEndpointConfig(running.url), maxAttempts: 1 });
+      await s3.send(
+        new CreateJobCommand({
+          ...tagJobInput(),
+          ClientRequestToken: "runs",
+          Manifest: { Spec: { Format: "S3BatchOperations_CSV_20180820", Fields: ["Bucket", "Key"] }, Location: { ObjectArn: "arn:aws:s3:::photos/list.csv", ETag: put.etag } },
+          Report: { Enabled: false },
+        }),
+      );
+      s3.destroy();
+      expect(await finished).toBe("Complete");
+      expect(await running.objects.getTagging({ bucket: "photos", key: "list.csv" })).toEqual([{ key: "confidential", value: "true" }]);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it("mounts every dialect on one port, each claiming only its own requests", () => {
+    const dialects = defaultDialects();
+    expect(dialects.map((d) => d.name)).toEqual(["s3-control", "oss", "cos"]);
+    const heads = {
+      "s3-control": { method: "GET", url: new URL("http://h/v20180820/jobs"), headers: new Headers({ "x-amz-account-id": "123456789012" }) },
+      oss: { method: "GET", url: new URL("http://bucket.oss-cn-hangzhou.aliyuncs.com/?batchJobs"), headers: new Headers() },
+      cos: { method: "GET", url: new URL("http://1250000000.cos-control.ap-guangzhou.myqcloud.com/jobs"), headers: new Headers({ "x-cos-appid": "1250000000" }) },
+    };
+    for (const [name, head] of Object.entries(heads)) {
+      expect(dialects.filter((d) => d.claims(head)).map((d) => d.name)).toEqual([name]);
+    }
+  });
+
+  it("formats one access-log line", () => {
+    const line = formatAccessLog({ method: "GET", url: new URL("http://h/v20180820/jobs?maxResults=1"), status: 200, ms: 3, dialect: "s3-control" }, new Date(0));
+    expect(line).toBe("1970-01-01T00:00:00.000Z GET /v20180820/jobs?maxResults=1 200 3ms s3-control");
+  });
+});
