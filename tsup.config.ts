@@ -1,11 +1,16 @@
 import { defineConfig } from "tsup";
 
-// One entry per public subpath; package.json "exports" mirrors this list.
+// One entry per public subpath (package.json "exports" mirrors this list) plus the CLI.
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    "s3-control/index": "dialects/s3-control/index.ts",
+    "oss/index": "dialects/oss/index.ts",
+    "cos/index": "dialects/cos/index.ts",
+    "http/index": "src/server/index.ts",
     "testing/index": "src/testing/index.ts",
     "testing/conformance": "src/testing/conformance/index.ts",
+    cli: "src/server/cli.ts",
   },
   format: ["esm", "cjs"],
   dts: true,

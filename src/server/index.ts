@@ -2,3 +2,5 @@ export * from "./dispatcher.js";
 export * from "./fetch-handler.js";
 export * from "./node-handler.js";
 export type { Dialect, DialectContext, RequestHead, TransportProblem, WireRequest, WireResponse } from "../../dialects/dialect.js";
+export { defaultDialects } from "./default-dialects.js";
+export { formatAccessLog, serve, type RunningServer, type ServeOptions } from "./serve.js";
