@@ -169,6 +169,10 @@ describe("serve()", () => {
     }
   });
 
+  it("passes its engine options to the engine it starts", async () => {
+    await expect(serve({ port: 0, engine: { checkpointEvery: 0 } })).rejects.toThrow("checkpointEvery must be a positive integer, got 0");
+  });
+
   it("mounts every dialect on one port, each claiming only its own requests", () => {
     const dialects = defaultDialects();
     expect(dialects.map((d) => d.name)).toEqual(["s3-control", "oss", "cos"]);
