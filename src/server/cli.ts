@@ -35,7 +35,7 @@ const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir D
                        moto...) with the AWS credentials of the environment; jobs stay in the
                        data directory
   --s3-region REGION   the region requests to it are signed for (default: AWS_REGION, else
-                       us-east-1)
+                       AWS_DEFAULT_REGION, else us-east-1)
   --s3-path-style      address buckets as URL/bucket/key (MinIO, moto and most others need it)
   --help               show this help
 `;
