@@ -1,10 +1,11 @@
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateJobCommand, DescribeJobCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { localEndpointConfig } from "../../dialects/s3-control/index.js";
 import { ACCOUNT, tagJobInput } from "../dialects/s3-control/support.js";
 import { runCli } from "../support/cli.js";
@@ -12,14 +13,21 @@ import { startMoto, type MotoServer } from "../support/moto.js";
 import { until } from "../support/poll.js";
 
 let moto: MotoServer;
+let scratch: string;
 let dir: string;
 beforeAll(async () => {
   moto = await startMoto();
-  dir = await mkdtemp(join(tmpdir(), "batchplane-serve-s3-"));
+  scratch = await mkdtemp(join(tmpdir(), "batchplane-serve-s3-"));
 }, 40_000);
 afterAll(async () => {
   await moto?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+beforeEach(async () => {
+  // Each test: an empty moto and a fresh data directory.
+  const reset = await fetch(`${moto.endpoint}/moto-api/reset`, { method: "POST" });
+  expect(reset.status).toBe(200);
+  dir = await mkdtemp(join(scratch, "data-"));
 });
 
 const CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" };
@@ -86,4 +94,40 @@ describe("batchplane serve --s3-endpoint (objects in moto, jobs on disk)", () =>
       expect(await cli.stop()).toBe(0);
     }
   });
+
+  it("runs the README's walk-through over moto, step for step, with boto3 (the AWS CLI's SDK) through batchplane as an HTTP proxy", async () => {
+    const cli = runCli(["serve", "--port", "0", "--data-dir", dir, "--s3-endpoint", moto.endpoint, "--s3-path-style"], {
+      cwd: dir,
+      env: { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" },
+    });
+    try {
+      const [, url] = await cli.waitFor(/^batchplane listening on (\S+)\n/);
+      const out = JSON.parse(await python(WALKTHROUGH, [moto.endpoint, url!])) as Record<string, unknown> & { jobId: string; reportKeys: string[] };
+      const base = `batch/job-${out.jobId}`;
+      expect(out).toEqual({
+        jobId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: "Complete",
+        progress: { TotalNumberOfTasks: 2, NumberOfTasksSucceeded: 2, NumberOfTasksFailed: 0 },
+        tags: { "cat.jpg": [{ Key: "pet", Value: "yes" }], "dog.jpg": [{ Key: "pet", Value: "yes" }] },
+        reportKeys: [`${base}/manifest.json`, expect.stringMatching(new RegExp(`^${base}/results/[0-9a-f]{40}\\.csv$`))],
+        manifest: expect.objectContaining({ Format: "Report_CSV_20180820", Results: [expect.objectContaining({ TaskExecutionStatus: "succeeded", Key: out.reportKeys[1] })] }),
+        results: ["photos,cat.jpg,,succeeded,200,,Successful\nphotos,dog.jpg,,succeeded,200,,Successful\n"],
+        listed: [[out.jobId, "Complete"]],
+      });
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
 });
+
+const WALKTHROUGH = resolve(__dirname, "fixtures/readme_moto_walkthrough.py");
+
+/** Runs a Python script; fails (never skips) when python3 or boto3 (installed with moto) is missing. */
+function python(script: string, args: string[]): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile("python3", [script, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) fail(new Error(`python3 ${script} failed (it needs python3 with boto3, which moto installs: pip install 'moto[server]'): ${error.message}\n${stderr}`));
+      else done(stdout);
+    });
+  });
+}
