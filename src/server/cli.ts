@@ -1,32 +1,89 @@
 #!/usr/bin/env node
 /**
- * `batchplane serve [--host 127.0.0.1] [--port 9090]`: the job control plane on one port, every
- * dialect mounted, and the engine that runs the jobs. Prints `batchplane listening on http://HOST:PORT` once it accepts
- * connections, one line per request after that, and shuts down cleanly on SIGINT or SIGTERM
- * (requests in flight are answered first). Jobs and objects live in memory unless a data
- * directory (jobs and objects on disk) or an S3-compatible endpoint (objects there) is given.
+ * `batchplane serve`: the job control plane on one port, every dialect mounted, and the engine
+ * that runs the jobs. Prints `batchplane listening on http://HOST:PORT` once it accepts
+ * connections, then where jobs and objects live, one line per request after that, and shuts down
+ * cleanly on SIGINT or SIGTERM (requests in flight are answered first).
+ *
+ * Storage: jobs and objects on disk in `./.batchplane-data` (created on first run) or
+ * `--data-dir DIR`, so that a restart loses nothing and a job that was running resumes; objects in
+ * an S3-compatible store with `--s3-endpoint` (jobs still on disk); or nothing on disk with
+ * `--memory`.
  */
+import { mkdir } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { JobService } from "../core/jobs/job-service.js";
+import type { ObjectStore } from "../core/ports.js";
 import { FsJobStore } from "../stores/fs-job-store.js";
 import { FsObjectStore } from "../stores/fs-object-store.js";
 import { S3ObjectStore } from "../stores/s3-object-store.js";
 import { formatAccessLog, serve } from "./serve.js";
 
-const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir DIR] [--s3-endpoint URL]
+const DEFAULT_DATA_DIR = ".batchplane-data";
 
-  --host HOST         address to listen on (default 127.0.0.1)
-  --port PORT         port to listen on (default 9090; 0 picks a free one)
-  --data-dir DIR      keep jobs (and, without --s3-endpoint, objects: a directory a bucket)
-                      in DIR, so that they survive a restart (default: in memory)
-  --s3-endpoint URL   read and write objects in an S3-compatible store (MinIO, Ceph, moto...),
-                      with the AWS credentials of the environment
-  --help              show this help
+const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir DIR | --memory]
+                       [--s3-endpoint URL [--s3-region REGION] [--s3-path-style]]
+
+  --host HOST          address to listen on (default 127.0.0.1)
+  --port PORT          port to listen on (default 9090; 0 picks a free one)
+  --data-dir DIR       where jobs and objects live, so that they survive a restart (default
+                       ./${DEFAULT_DATA_DIR}, created on first run): a directory a bucket, a file
+                       an object, jobs under DIR/.batchplane/
+  --memory             keep jobs and objects in memory: nothing on disk, everything lost on exit
+  --s3-endpoint URL    run jobs over the objects of an S3-compatible store (AWS S3, MinIO, Ceph,
+                       moto...) with the AWS credentials of the environment; jobs stay in the
+                       data directory
+  --s3-region REGION   the region requests to it are signed for (default: AWS_REGION, else
+                       AWS_DEFAULT_REGION, else us-east-1)
+  --s3-path-style      address buckets as URL/bucket/key (MinIO, moto and most others need it)
+  --help               show this help
 `;
+
+interface StorageFlags {
+  "data-dir"?: string;
+  memory?: boolean;
+  "s3-endpoint"?: string;
+  "s3-region"?: string;
+  "s3-path-style"?: boolean;
+}
+
+interface Storage {
+  jobs?: JobService;
+  objects?: ObjectStore;
+  /** Said once the server listens. */
+  where: string;
+}
 
 function fail(message: string): never {
   process.stderr.write(`batchplane: ${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+/** Checks the storage flags together; exits with a usage error when they contradict each other. */
+function checkStorageFlags(flags: StorageFlags): void {
+  const endpoint = flags["s3-endpoint"];
+  if (flags["data-dir"] === "") fail("--data-dir needs a directory");
+  if (flags.memory && flags["data-dir"] !== undefined) fail("--memory keeps nothing on disk: it cannot be combined with --data-dir");
+  if (flags.memory && endpoint !== undefined) fail("--memory cannot be combined with --s3-endpoint (job state would be lost on exit)");
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) fail(`--s3-endpoint must be an http(s) URL, got "${endpoint}"`);
+  if (endpoint === undefined) {
+    if (flags["s3-region"] !== undefined) fail("--s3-region needs --s3-endpoint");
+    if (flags["s3-path-style"]) fail("--s3-path-style needs --s3-endpoint");
+  }
+  if (flags["s3-region"] === "") fail("--s3-region needs a region");
+}
+
+/** The stores the flags ask for; the data directory is created when missing. */
+async function openStorage(flags: StorageFlags): Promise<Storage> {
+  if (flags.memory) return { where: "jobs and objects in memory (nothing on disk; lost on exit)" };
+  const dir = resolve(flags["data-dir"] ?? DEFAULT_DATA_DIR);
+  await mkdir(dir, { recursive: true });
+  const jobs = new JobService({ store: new FsJobStore(dir) });
+  const endpoint = flags["s3-endpoint"];
+  if (endpoint === undefined) return { jobs, objects: new FsObjectStore(dir), where: `jobs and objects in ${dir}` };
+  const objects = new S3ObjectStore({ endpoint, region: flags["s3-region"], forcePathStyle: flags["s3-path-style"] });
+  return { jobs, objects, where: `jobs in ${dir}, objects in the S3-compatible store at ${endpoint}` };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -39,7 +96,10 @@ async function main(argv: string[]): Promise<void> {
         host: { type: "string" },
         port: { type: "string" },
         "data-dir": { type: "string" },
+        memory: { type: "boolean" },
         "s3-endpoint": { type: "string" },
+        "s3-region": { type: "string" },
+        "s3-path-style": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -57,25 +117,29 @@ async function main(argv: string[]): Promise<void> {
   const portText = values.port ?? "9090";
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) fail(`--port must be a number from 0 to 65535, got "${portText}"`);
 
-  const dataDir = values["data-dir"];
-  const endpoint = values["s3-endpoint"];
-  if (dataDir === "") fail("--data-dir needs a directory");
-  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) fail(`--s3-endpoint must be an http(s) URL, got "${endpoint}"`);
+  checkStorageFlags(values);
 
+  let storage: Storage;
+  try {
+    storage = await openStorage(values);
+  } catch (e) {
+    process.stderr.write(`batchplane: cannot open the data directory: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
   let running;
   try {
     running = await serve({
       host: values.host ?? "127.0.0.1",
       port: Number(portText),
-      jobs: dataDir === undefined ? undefined : new JobService({ store: new FsJobStore(dataDir) }),
-      objects: endpoint !== undefined ? new S3ObjectStore({ endpoint }) : dataDir !== undefined ? new FsObjectStore(dataDir) : undefined,
+      jobs: storage.jobs,
+      objects: storage.objects,
       log: (entry) => process.stdout.write(`${formatAccessLog(entry)}\n`),
     });
   } catch (e) {
     process.stderr.write(`batchplane: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
-  process.stdout.write(`batchplane listening on ${running.url}\n`);
+  process.stdout.write(`batchplane listening on ${running.url}\nbatchplane: ${storage.where}\n`);
 
   const stop = (signal: string) => {
     process.stdout.write(`batchplane: ${signal}, shutting down\n`);

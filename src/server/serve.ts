@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
-import { Engine } from "../core/engine/index.js";
+import { Engine, type EngineOptions } from "../core/engine/index.js";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
 import { MemoryJobStore } from "../stores/memory-job-store.js";
@@ -23,6 +23,12 @@ export interface ServeOptions {
    * (default true). False when the caller drives its own engine (`runUntilIdle` in tests).
    */
   runJobs?: boolean;
+  /**
+   * Options of the engine serve() starts (concurrency, checkpoint interval, retries...). A job
+   * that was Active when the process died resumes from its last checkpoint; tasks finished after
+   * it run again, so a smaller `checkpointEvery` or `checkpointIntervalMs` repeats less work.
+   */
+  engine?: Omit<EngineOptions, "jobs" | "objects">;
   dialects?: readonly Dialect[];
   maxBodyBytes?: number;
   /** One call per answered request. */
@@ -55,7 +61,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     onResponse: options.log,
   });
   // After the handler: it registers each dialect's lifecycle policy with the JobService.
-  const engine = options.runJobs === false ? undefined : new Engine({ jobs, objects });
+  const engine = options.runJobs === false ? undefined : new Engine({ ...options.engine, jobs, objects });
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -20,6 +20,7 @@ import { MAX_OBJECT_TAGS, objectErrors as E } from "./object-rules.js";
 import { checkTags, dropUndefined, mergeMetadata, mergeTags, pageSize, type Retention } from "./object-versions.js";
 import { fromS3Acl, toS3AclParams } from "./s3/acl.js";
 import { s3Error, type CallContext } from "./s3/errors.js";
+import { signingRegion } from "./s3/region.js";
 
 type Sdk = typeof S3;
 
@@ -27,9 +28,9 @@ export interface S3ObjectStoreOptions {
   /** An S3-compatible endpoint (MinIO, Ceph, moto, OSS's or COS's S3 endpoint). Default: AWS S3. */
   endpoint?: string;
   /**
-   * Default: the standard AWS chain (AWS_REGION, the shared config files); with a custom
-   * endpoint and no region anywhere in the environment, us-east-1 (most S3-compatible stores
-   * ignore it, and requests must be signed with some region).
+   * Default: AWS_REGION, else AWS_DEFAULT_REGION (the AWS CLI's), else the shared config files;
+   * with a custom endpoint and no region in the environment, us-east-1 (most S3-compatible
+   * stores ignore it, and requests must be signed with some region).
    */
   region?: string;
   /** Default: the standard AWS chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles). */
@@ -289,10 +290,9 @@ export class S3ObjectStore implements ObjectStore {
         );
       }
       const o = this.options;
-      const envRegion = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
       const client = new sdk.S3Client({
         endpoint: o.endpoint,
-        region: o.region ?? (o.endpoint && !envRegion ? "us-east-1" : undefined),
+        region: signingRegion(o),
         credentials: o.credentials,
         forcePathStyle: o.forcePathStyle,
         maxAttempts: o.maxAttempts,

@@ -1,56 +1,32 @@
-import { spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createRequire } from "node:module";
 import { CreateJobCommand, ListJobsCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialect } from "../../dialects/dialect.js";
 import { localEndpointConfig } from "../../dialects/s3-control/index.js";
 import { DEFAULT_POLICY } from "../../src/index.js";
 import { defaultDialects } from "../../src/server/default-dialects.js";
 import { formatAccessLog, serve } from "../../src/server/serve.js";
 import { tagJobInput } from "../dialects/s3-control/support.js";
+import { runCli as run } from "../support/cli.js";
 
-const TSX = createRequire(import.meta.url).resolve("tsx/cli");
-
-/** Runs `tsx src/server/cli.ts ...args` (what `npm start -- ...args` runs) and watches its output. */
-function runCli(args: string[]) {
-  const child = spawn(process.execPath, [TSX, "src/server/cli.ts", ...args], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  const waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  child.stdout.on("data", (d) => {
-    stdout += d;
-    for (const w of [...waiters]) {
-      const m = stdout.match(w.re);
-      if (m) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(m);
-      }
-    }
-  });
-  child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    exited,
-    output: () => ({ stdout, stderr }),
-    waitFor: (re: RegExp) =>
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        const m = stdout.match(re);
-        if (m) return resolve(m);
-        waiters.push({ re, resolve });
-        void exited.then(() => reject(new Error(`exited before printing ${re}: ${stdout}${stderr}`)));
-      }),
-  };
-}
+/** Every CLI here runs in a scratch directory: whatever a default writes stays out of the repository. */
+let scratch: string;
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), "batchplane-cli-"));
+});
+afterAll(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+const runCli = (args: string[], cwd = scratch) => run(args, { cwd });
 
 describe("batchplane serve (the CLI)", () => {
   it("listens, answers the AWS SDK, logs one line a request, and exits cleanly on SIGTERM", async () => {
-    const cli = runCli(["serve", "--port", "0", "--host", "127.0.0.1"]);
+    const cli = runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--memory"]);
     try {
       const [, url] = await cli.waitFor(/^batchplane listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+      await cli.waitFor(/^batchplane: jobs and objects in memory \(nothing on disk; lost on exit\)$/m);
       const s3 = new S3ControlClient({ ...localEndpointConfig(url!), maxAttempts: 1 });
       const { JobId } = await s3.send(new CreateJobCommand({ ...tagJobInput(), ClientRequestToken: "cli" }));
       const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
@@ -65,31 +41,36 @@ describe("batchplane serve (the CLI)", () => {
     expect(cli.output().stdout).toContain("SIGTERM, shutting down");
   });
 
-  it("keeps jobs in --data-dir across a restart", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "batchplane-cli-"));
-    try {
-      let JobId: string | undefined;
-      for (const round of [1, 2]) {
-        const cli = runCli(["serve", "--port", "0", "--data-dir", dir]);
-        try {
-          const [, url] = await cli.waitFor(/^batchplane listening on (\S+)\n/);
-          const s3 = new S3ControlClient({ ...localEndpointConfig(url!), maxAttempts: 1 });
-          if (round === 1) JobId = (await s3.send(new CreateJobCommand({ ...tagJobInput(), ClientRequestToken: "durable" }))).JobId;
-          const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
-          expect(listed.Jobs!.map((j) => j.JobId)).toEqual([JobId]);
-          s3.destroy();
-        } finally {
-          cli.child.kill("SIGTERM");
-        }
-        expect((await cli.exited).code).toBe(0);
+  it("keeps jobs and objects in ./.batchplane-data by default, created on first run, and finds them there after a restart", async () => {
+    const cwd = await mkdtemp(join(scratch, "default-"));
+    const dir = join(cwd, ".batchplane-data");
+    let JobId: string | undefined;
+    // The second round names the same directory with --data-dir, from elsewhere.
+    for (const args of [[], ["--data-dir", dir]]) {
+      const cli = runCli(["serve", "--port", "0", ...args], args.length === 0 ? cwd : scratch);
+      try {
+        const [, url] = await cli.waitFor(/^batchplane listening on (\S+)\n/);
+        expect((await cli.waitFor(/^batchplane: (.*)$/m))[1]).toBe(`jobs and objects in ${dir}`);
+        expect((await stat(dir)).isDirectory()).toBe(true);
+        const s3 = new S3ControlClient({ ...localEndpointConfig(url!), maxAttempts: 1 });
+        JobId ??= (await s3.send(new CreateJobCommand({ ...tagJobInput(), ClientRequestToken: "durable" }))).JobId;
+        const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
+        expect(listed.Jobs!.map((j) => j.JobId)).toEqual([JobId]);
+        s3.destroy();
+      } finally {
+        expect(await cli.stop()).toBe(0);
       }
-    } finally {
-      await rm(dir, { recursive: true, force: true });
     }
+    expect(await readdir(join(dir, ".batchplane", "jobs", "by-id"))).toEqual([JobId]);
   });
 
   it.each([
     [["serve", "--s3-endpoint", "minio:9000"], /--s3-endpoint must be an http\(s\) URL, got "minio:9000"/],
+    [["serve", "--memory", "--data-dir", "jobs"], /--memory keeps nothing on disk: it cannot be combined with --data-dir/],
+    [["serve", "--memory", "--s3-endpoint", "http://127.0.0.1:9000"], /--memory cannot be combined with --s3-endpoint/],
+    [["serve", "--s3-region", "eu-west-1"], /--s3-region needs --s3-endpoint/],
+    [["serve", "--s3-path-style"], /--s3-path-style needs --s3-endpoint/],
+    [["serve", "--data-dir="], /--data-dir needs a directory/],
     [["serve", "--port", "http"], /--port must be a number from 0 to 65535, got "http"/],
     [["serve", "--verbose"], /Unknown option '--verbose'/],
     [["start"], /unknown command "start"/],
@@ -99,13 +80,23 @@ describe("batchplane serve (the CLI)", () => {
     expect((await cli.exited).code).toBe(2);
     expect(cli.output().stderr).toMatch(message);
     expect(cli.output().stderr).toContain("Usage: batchplane serve");
+    // Refused before anything is written.
+    expect(await readdir(scratch)).not.toContain(".batchplane-data");
+  });
+
+  it("fails with exit code 1 when the data directory cannot be made", async () => {
+    const file = join(scratch, "a-file");
+    await writeFile(file, "not a directory");
+    const cli = runCli(["serve", "--port", "0", "--data-dir", file]);
+    expect((await cli.exited).code).toBe(1);
+    expect(cli.output().stderr).toMatch(/cannot open the data directory: EEXIST/);
   });
 
   it("fails with exit code 1 when the port is taken", async () => {
     const taken = await serve({ port: 0, dialects: [] });
     try {
       const port = new URL(taken.url).port;
-      const cli = runCli(["serve", "--port", port]);
+      const cli = runCli(["serve", "--port", port, "--memory"]);
       expect((await cli.exited).code).toBe(1);
       expect(cli.output().stderr).toMatch(/cannot listen: .*EADDRINUSE/);
     } finally {
@@ -167,6 +158,10 @@ describe("serve()", () => {
     } finally {
       await running.close();
     }
+  });
+
+  it("passes its engine options to the engine it starts", async () => {
+    await expect(serve({ port: 0, engine: { checkpointEvery: 0 } })).rejects.toThrow("checkpointEvery must be a positive integer, got 0");
   });
 
   it("mounts every dialect on one port, each claiming only its own requests", () => {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { s3Error } from "../../src/stores/s3/errors.js";
+import { signingRegion } from "../../src/stores/s3/region.js";
 import { S3ObjectStore } from "../../src/stores/s3-object-store.js";
 
 /** What the S3 store does without a server: loading its SDK, and naming errors. */
@@ -34,6 +35,19 @@ describe("S3ObjectStore and its optional SDK", () => {
 
   it("refuses a part size below S3's 5 MiB minimum", () => {
     expect(() => new S3ObjectStore({ partSize: 1024 })).toThrow(RangeError);
+  });
+});
+
+describe("the region the S3 store signs for", () => {
+  it.each([
+    ["an explicit region, whatever the environment", { region: "eu-west-1", endpoint: "http://minio" }, { AWS_REGION: "us-west-2" }, "eu-west-1"],
+    ["AWS_REGION: left to the SDK, which reads it", { endpoint: "http://minio" }, { AWS_REGION: "us-west-2", AWS_DEFAULT_REGION: "eu-west-1" }, undefined],
+    ["AWS_DEFAULT_REGION (the AWS CLI's), which the SDK does not read", { endpoint: "http://minio" }, { AWS_DEFAULT_REGION: "eu-west-1" }, "eu-west-1"],
+    ["AWS_DEFAULT_REGION without a custom endpoint", {}, { AWS_DEFAULT_REGION: "eu-west-1" }, "eu-west-1"],
+    ["a custom endpoint and no region anywhere: us-east-1", { endpoint: "http://minio" }, {}, "us-east-1"],
+    ["AWS itself and no region in the environment: the SDK's chain (profiles)", {}, {}, undefined],
+  ])("%s", (_what, options, env, region) => {
+    expect(signingRegion(options, env)).toBe(region);
   });
 });
 
