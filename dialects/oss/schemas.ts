@@ -57,15 +57,12 @@ export const objectAclSchema = z.enum(["default", "private", "public-read", "pub
 });
 
 /**
- * RestoreObject's limits by storage class [S-CJ]. CreateJob cannot know an object's class, so a
- * request is checked against the widest range (1..365, Standard or Bulk); the class-specific
- * limits below apply per object, when the task runs.
+ * RestoreObject's limits depend on the object's storage class [S-CJ]: Archive 1–7 days (no tier),
+ * Cold Archive 1–365 with Standard or Bulk, Deep Cold Archive 1–365 with Standard only. CreateJob
+ * cannot know an object's class, so a request is checked against the widest range (1..365, Standard
+ * or Bulk). The narrower limits are not applied per object: the engine has no hook for a
+ * dialect's per-object rule.
  */
-export const RESTORE_LIMITS = {
-  Archive: { maxDays: 7, tiers: [] as string[] },
-  ColdArchive: { maxDays: 365, tiers: ["Standard", "Bulk"] },
-  DeepColdArchive: { maxDays: 365, tiers: ["Standard"] },
-} as const;
 const DAYS_RULE = "an integer from 1 to 7 (Archive) or 1 to 365 (Cold Archive, Deep Cold Archive)";
 export const restoreDaysSchema = digits(DAYS_RULE).pipe(
   z.number().min(1, { error: `must be ${DAYS_RULE}` }).max(365, { error: `must be ${DAYS_RULE}` }),

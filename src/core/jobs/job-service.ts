@@ -12,7 +12,7 @@ import {
 import { randomIds } from "../ids.js";
 import { MAX_PRIORITY, sameTenant, tagSchema, type Tag, type Tenant } from "../model/common.js";
 import { createJobInputSchema, MAX_JOB_TAGS, type CreateJobInput, type Job } from "../model/job.js";
-import { isJobStatus, isTerminal, type JobStatus, type RequestedStatus } from "../model/status.js";
+import { isJobStatus, isTerminal, REQUESTABLE_STATUSES, type JobStatus, type RequestedStatus } from "../model/status.js";
 import type { Clock, IdSource, JobStore } from "../ports.js";
 import { digest } from "./digest.js";
 import { DEFAULT_POLICY, requestTarget, type LifecyclePolicy } from "./policy.js";
@@ -193,7 +193,7 @@ export class JobService {
   }
 
   async updateJobStatus(tenant: Tenant, id: string, requested: string, reason?: string): Promise<Job> {
-    if (requested !== "Ready" && requested !== "Cancelled") {
+    if (!isRequestable(requested)) {
       throw new InvalidArgumentError("requestedJobStatus", `must be Ready or Cancelled, got "${requested}"`);
     }
     if (reason !== undefined && reason.length > MAX_STATUS_REASON) {
@@ -201,8 +201,8 @@ export class JobService {
     }
     await this.load(tenant, id);
     return this.mutate(id, undefined, (job, now) => {
-      const to = requestTarget(this.policyFor(job.tenant.dialect), job.status, requested as RequestedStatus);
-      if (!to) throw new InvalidTransitionError(job.id, job.status, requested as RequestedStatus);
+      const to = requestTarget(this.policyFor(job.tenant.dialect), job.status, requested);
+      if (!to) throw new InvalidTransitionError(job.id, job.status, requested);
       enterStatus(job, to, now);
       job.statusUpdateReason = reason;
       if (reason === undefined) delete job.statusUpdateReason;
@@ -353,6 +353,10 @@ export class JobService {
   private emit(job: Job, change: JobChange): void {
     for (const listener of this.listeners) listener(job, change);
   }
+}
+
+function isRequestable(status: string): status is RequestedStatus {
+  return (REQUESTABLE_STATUSES as readonly string[]).includes(status);
 }
 
 /** The status an engine event leads to (the same from every status that allows it). */

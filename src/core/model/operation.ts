@@ -138,5 +138,3 @@ export const operationSchema = z.discriminatedUnion("type", [
 export type Operation = z.infer<typeof operationSchema>;
 export type OperationType = Operation["type"];
 export type OperationOf<T extends OperationType> = Extract<Operation, { type: T }>;
-
-export const OPERATION_TYPES = operationSchema.options.map((o) => o.shape.type.value) as OperationType[];
