@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { contentMd5Problem } from "../content-md5.js";
 import type { ListJobsRequest } from "../../src/core/jobs/job-service.js";
 import type { Tenant } from "../../src/core/model/common.js";
 import type { CreateJobInput } from "../../src/core/model/job.js";
@@ -29,13 +29,11 @@ export function tenantOf(url: URL, headers: Headers): Tenant {
 
 /** COS checks a Content-MD5 that is sent (D-ERRC InvalidDigest / BadDigest); the Go SDK sends one with every body. */
 export function checkContentMd5(headers: Headers, body: Uint8Array): void {
-  const given = headers.get("content-md5");
-  if (given === null) return;
-  const digest = /^[A-Za-z0-9+/]{22}==$/.test(given.trim()) ? Buffer.from(given.trim(), "base64") : undefined;
-  if (!digest || digest.length !== 16) throw new CosError("InvalidDigest", `The Content-MD5 you specified is not a base64-encoded 128-bit MD5: "${given}"`);
-  if (!digest.equals(createHash("md5").update(body).digest())) {
-    throw new CosError("BadDigest", "The Content-MD5 you specified did not match what was received");
+  const problem = contentMd5Problem(headers, body);
+  if (problem?.kind === "malformed") {
+    throw new CosError("InvalidDigest", `The Content-MD5 you specified is not a base64-encoded 128-bit MD5: "${problem.given}"`);
   }
+  if (problem) throw new CosError("BadDigest", "The Content-MD5 you specified did not match what was received");
 }
 
 // ------------------------------------------------------------------ query

@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { contentMd5Problem } from "../content-md5.js";
 import type { Dialect, WireRequest, WireResponse } from "../dialect.js";
 import { describeError, errorResponse, OssWireError, transportError } from "./errors.js";
 import { OSS_POLICY } from "./policy.js";
@@ -53,8 +54,6 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
 
 /** Go and Java send Content-MD5 on every request [GO-SIG, JV]; a mismatch is refused as OSS does. */
 function checkContentMd5(request: WireRequest): void {
-  const given = request.headers.get("content-md5");
-  if (given === null) return;
-  const actual = createHash("md5").update(request.body).digest("base64");
-  if (given.trim() !== actual) throw new OssWireError("InvalidDigest", `The body's MD5 is ${actual}, not ${given.trim()}.`);
+  const problem = contentMd5Problem(request.headers, request.body);
+  if (problem) throw new OssWireError("InvalidDigest", `The body's MD5 is ${problem.actual}, not ${problem.given}.`);
 }
