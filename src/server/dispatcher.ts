@@ -72,7 +72,12 @@ export class Dispatcher {
   }
 
   log(head: RequestHead, status: number, dialect: Dialect | undefined, started: number): void {
-    this.options.onResponse?.({ method: head.method, url: head.url, status, dialect: dialect?.name, ms: Date.now() - started });
+    try {
+      this.options.onResponse?.({ method: head.method, url: head.url, status, dialect: dialect?.name, ms: Date.now() - started });
+    } catch (e) {
+      // The request was answered; a failing logger must not take the server down with it.
+      console.error("batchplane: the onResponse callback failed:", e);
+    }
   }
 }
 

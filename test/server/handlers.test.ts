@@ -131,6 +131,16 @@ describe("node handler", () => {
     expect(await res.text()).toBe("bodyTooLarge");
   });
 
+  it("keeps serving when the access-log callback throws", async () => {
+    const onResponse = () => {
+      throw new Error("logger down");
+    };
+    const port = await listen(createNodeHandler({ jobs: newService().service, dialects: [echoDialect()], onResponse }));
+    for (let i = 0; i < 2; i++) expect((await fetch(`http://127.0.0.1:${port}/echo`)).status).toBe(200);
+    const handler = createFetchHandler({ jobs: newService().service, dialects: [echoDialect()], onResponse });
+    expect((await handler(new Request("http://h/echo"))).status).toBe(200);
+  });
+
   it("reads targets with odd hosts without throwing", () => {
     expect(requestUrl("/a?b", "bad host^").href).toBe("http://localhost/a?b");
     expect(requestUrl("http://x:1/p", undefined).href).toBe("http://x:1/p");
