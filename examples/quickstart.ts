@@ -1,10 +1,17 @@
 /**
- * batchplane quickstart: create, confirm, list and cancel jobs through the JobService.
- * Run with `npm start`.
+ * batchplane quickstart: the JobService calls a control plane offers (create, confirm, reprioritise,
+ * list, cancel) with the engine running the jobs over an in-memory object store.
+ * Run with `npm run quickstart`.
  */
-import { JobService, MemoryJobStore, type Tenant } from "../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore, type Tenant } from "../src/index.js";
+
+const objects = new MemoryObjectStore({ buckets: ["photos", "manifests", "reports"] });
+for (const key of ["cat.jpg", "dog.jpg"]) await objects.put({ bucket: "photos", key, body: key });
+await objects.put({ bucket: "manifests", key: "pets.csv", body: "photos,cat.jpg\nphotos,dog.jpg\n" });
 
 const jobs = new JobService({ store: new MemoryJobStore() });
+// runUntilIdle runs the jobs as far as they can go, then returns; a server calls engine.start().
+const engine = new Engine({ jobs, objects });
 const me: Tenant = { dialect: "default", account: "123456789012", region: "us-east-1" };
 
 const tagJob = (token: string, confirmationRequired: boolean) =>
@@ -13,8 +20,8 @@ const tagJob = (token: string, confirmationRequired: boolean) =>
     priority: 10,
     confirmationRequired,
     role: "role/batch-operations",
-    operation: { type: "putTagging", tags: [{ key: "confidential", value: "true" }] },
-    manifest: { location: { bucket: "manifests", key: "objects.csv" }, format: "csv", fields: ["bucket", "key"] },
+    operation: { type: "putTagging", tags: [{ key: "pet", value: "yes" }] },
+    manifest: { location: { bucket: "manifests", key: "pets.csv" }, format: "csv", fields: ["bucket", "key"] },
     report: { enabled: true, bucket: "reports", prefix: "batch", scope: "AllTasks" },
   });
 
@@ -23,21 +30,22 @@ const show = (what: string, job: { id: string; status: string; priority: number 
 
 const { job: first } = await tagJob("first", true);
 show("created (needs confirmation)", first);
-
-// The engine normally reads the manifest here; these two events stand in for it.
-await jobs.advance(first.id, "prepare");
-show("waiting for confirmation", await jobs.advance(first.id, "awaitConfirmation"));
+await engine.runUntilIdle();
+show("manifest read, waiting", await jobs.describeJob(me, first.id));
 show("confirmed", await jobs.updateJobStatus(me, first.id, "Ready", "checked the manifest"));
+await engine.runUntilIdle();
+const done = await jobs.describeJob(me, first.id);
+show("ran", done);
+console.log(`${"".padEnd(28)} ${done.progress.succeeded} of ${done.progress.total} tasks succeeded`);
 
-const { job: second } = await tagJob("second", false);
+const { job: second } = await tagJob("second", true);
 show("created", second);
 show("reprioritised", await jobs.updateJobPriority(me, second.id, 99));
-
-const again = await tagJob("second", false);
-console.log(`same token again             ${again.job.id}  (created: ${again.created})`);
+const again = await tagJob("second", true);
+console.log(`${"same token again".padEnd(28)} ${again.job.id}  (created: ${again.created})`);
 
 console.log("\nListJobs, newest first:");
 for (const job of (await jobs.listJobs(me)).jobs) show("  listed", job);
 
 show("cancelled", await jobs.updateJobStatus(me, second.id, "Cancelled", "no longer needed"));
-console.log(`\nstill active: ${(await jobs.listJobs(me, { statuses: ["Ready", "New"] })).jobs.length} job(s)`);
+console.log(`\nunfinished: ${(await jobs.listJobs(me, { statuses: ["New", "Suspended", "Ready", "Active"] })).jobs.length} job(s)`);
