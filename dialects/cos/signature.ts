@@ -21,7 +21,8 @@ function fieldsOf(request: WireRequest): Map<Field, string> | undefined {
     for (const pair of auth.split("&")) {
       const eq = pair.indexOf("=");
       const key = (eq < 0 ? pair : pair.slice(0, eq)) as Field;
-      if (FIELDS.includes(key)) out.set(key, eq < 0 ? "" : safeDecode(pair.slice(eq + 1)));
+      // Taken as sent: the lists hold URL-encoded names (`q-url-param-list=%20`).
+      if (FIELDS.includes(key)) out.set(key, eq < 0 ? "" : pair.slice(eq + 1));
     }
     return out;
   }
@@ -44,8 +45,13 @@ function signedPairs(names: string[], valueOf: (name: string) => string): string
   return names.map((name) => `${name}=${valueOf(name)}`).join("&");
 }
 
-/** The HttpString the signer built: method, decoded path, the listed parameters and headers. */
-export function cosHttpString(request: WireRequest, headerList: string[], paramList: string[]): string {
+/**
+ * The HttpString the signer built: method, decoded path, the listed parameters and headers in
+ * the list's order (sorted by encoded name, as the document says). `rawOrder` sorts them by the
+ * decoded name instead: what cos-nodejs-sdk-v5 does for names whose encoding sorts elsewhere
+ * (`{` after letters, `%7B` before them), while its list stays in encoded order.
+ */
+export function cosHttpString(request: WireRequest, headerList: string[], paramList: string[], rawOrder = false): string {
   const params = new Map<string, string>();
   for (const p of rawParams(request.url)) {
     const k = uriEncode(p.key).toLowerCase();
@@ -54,14 +60,17 @@ export function cosHttpString(request: WireRequest, headerList: string[], paramL
   const headers = new Map<string, string>();
   for (const [name, value] of request.headers) headers.set(uriEncode(name).toLowerCase(), uriEncode(value.trim()));
   if (!headers.has("host")) headers.set("host", uriEncode(request.url.host));
+  const order = (names: string[]) => (rawOrder ? [...names].sort((a, b) => (lowerDecoded(a) < lowerDecoded(b) ? -1 : lowerDecoded(a) > lowerDecoded(b) ? 1 : 0)) : names);
   return [
     request.method.toLowerCase(),
     safeDecode(request.url.pathname),
-    signedPairs(paramList, (n) => params.get(n) ?? ""),
-    signedPairs(headerList, (n) => headers.get(n) ?? ""),
+    signedPairs(order(paramList), (n) => params.get(n) ?? ""),
+    signedPairs(order(headerList), (n) => headers.get(n) ?? ""),
     "",
   ].join("\n");
 }
+
+const lowerDecoded = (name: string) => safeDecode(name).toLowerCase();
 
 const list = (value: string | undefined) => (value ? value.split(";").map((n) => n.trim().toLowerCase()).filter((n) => n !== "") : []);
 
@@ -87,11 +96,13 @@ export const cosSignature: SignatureVerifier = {
 
     const headerList = list(fields.get("q-header-list"));
     const paramList = list(fields.get("q-url-param-list"));
-    const httpString = cosHttpString(request, headerList, paramList);
-    const stringToSign = `sha1\n${fields.get("q-sign-time")}\n${sha1Hex(httpString)}\n`;
     const signKey = hmac("sha1", credential.secretAccessKey, fields.get("q-key-time")!).toString("hex");
-    const expected = hmac("sha1", signKey, stringToSign).toString("hex");
-    if (!safeEqual(expected, fields.get("q-signature")!.toLowerCase())) {
+    const provided = fields.get("q-signature")!.toLowerCase();
+    const stringToSignOf = (httpString: string) => `sha1\n${fields.get("q-sign-time")}\n${sha1Hex(httpString)}\n`;
+    const matches = (httpString: string) => safeEqual(hmac("sha1", signKey, stringToSignOf(httpString)).toString("hex"), provided);
+    const httpString = cosHttpString(request, headerList, paramList);
+    if (!matches(httpString) && !matches(cosHttpString(request, headerList, paramList, true))) {
+      const stringToSign = stringToSignOf(httpString);
       throw refuse("SignatureDoesNotMatch", "The calculated signature does not match the signature you provided. Check your key and signing method.", {
         StringToSign: stringToSign,
         FormatString: httpString,

@@ -216,16 +216,21 @@ function v4FromQuery(query: URLSearchParams): V4Fields {
   };
 }
 
-/** The canonical query candidates: Go's (`k` for an empty value) and, when it differs, the raw `k=`. */
+/**
+ * The canonical query candidates: Go's (sorted by encoded key, `k` for an empty value), the raw
+ * `k=` when it differs, and ali-oss's order (`localeCompare` of the decoded keys, which puts
+ * `a` before `B` and orders punctuation its own way).
+ */
 function v4Queries(request: WireRequest, presigned: boolean): string[] {
   const params = rawParams(request.url).filter((p) => !(presigned && p.key === "x-oss-signature"));
-  const form = (bare: boolean) =>
+  const byBytes = (a: { k: string; v: string }, b: { k: string; v: string }) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.v < b.v ? -1 : a.v > b.v ? 1 : 0);
+  const form = (bare: boolean, order: "bytes" | "locale") =>
     params
-      .map((p) => ({ k: uriEncode(p.key), v: uriEncode(p.value), bare: p.value === "" && (bare || !p.hasValue) }))
-      .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.v < b.v ? -1 : a.v > b.v ? 1 : 0))
+      .map((p) => ({ raw: p.key, k: uriEncode(p.key), v: uriEncode(p.value), bare: p.value === "" && (bare || !p.hasValue) }))
+      .sort(order === "bytes" ? byBytes : (a, b) => a.raw.localeCompare(b.raw))
       .map((p) => (p.bare ? p.k : `${p.k}=${p.v}`))
       .join("&");
-  return [...new Set([form(true), form(false)])];
+  return [...new Set([form(true, "bytes"), form(false, "bytes"), form(true, "locale")])];
 }
 
 const v4Keys = new KeyCache<Buffer>();

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
@@ -97,4 +98,23 @@ export function flip(value: string): string {
   const last = value.at(-1)!;
   const next = /\d/.test(last) ? String((Number(last) + 1) % 10) : last === "a" ? "b" : last === "A" ? "B" : /[a-z]/.test(last) ? "a" : /[A-Z]/.test(last) ? "A" : "x";
   return value.slice(0, -1) + next;
+}
+
+function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof data === "string") return data;
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
+/** The hash constructor the AWS SDK's SignatureV4 takes, over node:crypto. */
+export class Sha256 {
+  private readonly hash;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.hash.update(bytes(data));
+  }
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import {
   CreateJobCommand,
   DescribeJobCommand,
@@ -9,7 +9,7 @@ import {
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localEndpointConfig } from "../../../dialects/s3-control/index.js";
-import { changed, flip, KEYS, signedServer, xmlText, type Hit } from "../../support/signed.js";
+import { changed, flip, KEYS, Sha256, signedServer, xmlText, type Hit } from "../../support/signed.js";
 import { tagJobInput } from "./support.js";
 
 /**
@@ -17,24 +17,6 @@ import { tagJobInput } from "./support.js";
  * part changed alone is SignatureDoesNotMatch; skew, expiry, an unknown key and another account's
  * key each get S3's code, in S3 Control's <ErrorResponse>.
  */
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === "string") return data;
-  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
-}
-
-/** The hash constructor the SDK's signer takes, over node:crypto. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView) {
-    this.hash.update(bytes(data));
-  }
-  async digest() {
-    return new Uint8Array(this.hash.digest());
-  }
-}
 
 let rig: Awaited<ReturnType<typeof signedServer>>;
 const clients: S3ControlClient[] = [];
