@@ -77,6 +77,16 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(x, y);
 }
 
+/** Constant-time equality of a digest and the lower-case hex a client sent (no string copies of the digest). */
+export function safeEqualHex(digest: Buffer, hex: string): boolean {
+  const given = /^[0-9a-f]*$/.test(hex) && hex.length === digest.length * 2 ? Buffer.from(hex, "hex") : undefined;
+  if (!given) {
+    timingSafeEqual(digest, digest);
+    return false;
+  }
+  return timingSafeEqual(digest, given);
+}
+
 /** RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - _ . ~`, upper-case hex. */
 export function uriEncode(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
