@@ -4,7 +4,7 @@ import { OssWireError } from "./errors.js";
 
 /**
  * Who is asking: the AccessKeyId of the Authorization header names the account, the endpoint's
- * host names the region. Signatures are not verified yet (a later issue), so the documents'
+ * host names the region. Without credentials signatures are not verified, so the documents'
  * masked credentials (`LTAI4Fw2Nb3o4f5a3a1f****`) work as they are.
  */
 export function tenantOf(head: RequestHead & Pick<WireRequest, "principal">): Tenant {
