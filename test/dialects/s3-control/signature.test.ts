@@ -109,6 +109,10 @@ describe("S3 Control signatures (SigV4) through the AWS SDK v3", () => {
     expect(await errorOf(changed(createHit, { body }))).toEqual({ status: 400, code: "XAmzContentSHA256Mismatch", envelope: true });
   });
 
+  it("refuses an aws-chunked (STREAMING-) payload, which no control-plane request needs: 400 InvalidRequest", async () => {
+    expect(await errorOf(changed(createHit, { headers: { "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" } }))).toEqual({ status: 400, code: "InvalidRequest", envelope: true });
+  });
+
   it("refuses the secret changed", async () => {
     const e = await refusal(client({ ...KEYS.s3, secretAccessKey: `${KEYS.s3.secretAccessKey}x` }).send(new DescribeJobCommand({ AccountId: ACCOUNT, JobId: jobId })));
     expect(e).toMatchObject({ code: "SignatureDoesNotMatch", status: 403 });
