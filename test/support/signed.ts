@@ -20,6 +20,8 @@ export const KEYS = {
   },
   oss: { dialect: "oss", accessKeyId: "LTAI5tExampleAccessKey", secretAccessKey: "ExampleAccessKeySecretForOss000", account: "1234567890123456" },
   ossOther: { dialect: "oss", accessKeyId: "LTAI5tOtherAccountKey0", secretAccessKey: "OtherAccountSecret0000000000000", account: "6543210987654321" },
+  ossSession: { dialect: "oss", accessKeyId: "STS.NTemporaryOssKey01", secretAccessKey: "TemporaryOssSecret000000000000", account: "1234567890123456", sessionToken: "CAIS-oss-sts-token" },
+  cosSession: { dialect: "cos", accessKeyId: "AKIDTemporaryCosKey000000000000000", secretAccessKey: "TemporaryCosSecret00000000000000", account: "1250000000", sessionToken: "cos-sts-token" },
   cos: { dialect: "cos", accessKeyId: "AKIDExampleSecretId000000000000000", secretAccessKey: "ExampleSecretKey0000000000000000", account: "1250000000" },
   cosOther: { dialect: "cos", accessKeyId: "AKIDOtherAccountSecretId0000000000", secretAccessKey: "OtherSecretKey000000000000000000", account: "1250000001" },
 } satisfies Record<string, Credential>;

@@ -13,7 +13,7 @@ let rig: Awaited<ReturnType<typeof signedServer>>;
 
 type Key = { accessKeyId: string; secretAccessKey: string };
 
-function sdk(key: Key = KEYS.cos, options: { SystemClockOffset?: number } = {}) {
+function sdk(key: Key = KEYS.cos, options: { SystemClockOffset?: number; SecurityToken?: string } = {}) {
   // Ip sends to the local server while the URL, and the signed Host, stay the cos-control host.
   return new COS({ SecretId: key.accessKeyId, SecretKey: key.secretAccessKey, Ip: `127.0.0.1:${rig.port}`, CorrectClockSkew: false, ...options } as COS.COSOptions);
 }
@@ -113,6 +113,12 @@ describe("COS signatures through cos-nodejs-sdk-v5", () => {
   it("refuses a signature that expired (ExpiredToken) and one not valid for 20 more minutes (RequestTimeTooSkewed)", async () => {
     expect(await call(sdk(KEYS.cos, { SystemClockOffset: -20 * 60_000 }), "GET", `/jobs/${jobId}`)).toEqual({ ok: false, code: "ExpiredToken", status: 403 });
     expect(await call(sdk(KEYS.cos, { SystemClockOffset: 20 * 60_000 }), "GET", `/jobs/${jobId}`)).toEqual({ ok: false, code: "RequestTimeTooSkewed", status: 403 });
+  });
+
+  it("accepts temporary credentials with their x-cos-security-token, and refuses them without it", async () => {
+    expect(await call(sdk(KEYS.cosSession, { SecurityToken: KEYS.cosSession.sessionToken }), "GET", `/jobs/${jobId}`)).toMatchObject({ ok: true });
+    expect(await call(sdk(KEYS.cosSession), "GET", `/jobs/${jobId}`)).toEqual({ ok: false, code: "AccessDenied", status: 403 });
+    expect(await call(sdk(KEYS.cosSession, { SecurityToken: "another" }), "GET", `/jobs/${jobId}`)).toEqual({ ok: false, code: "AccessDenied", status: 403 });
   });
 
   it("refuses an unknown key: InvalidAccessKeyId", async () => {

@@ -193,6 +193,15 @@ describe.each([
   });
 });
 
+describe("OSS temporary credentials (STS)", () => {
+  it("accept a request that carries the key's x-oss-security-token, and refuse one without it or with another", async () => {
+    const target = "/?batchJob&max-keys=1";
+    expect(await answer(v1("GET", target, "", KEYS.ossSession))).toMatchObject({ status: 200 });
+    expect(await answer(v1("GET", target, "", { ...KEYS.ossSession, sessionToken: undefined }))).toMatchObject({ status: 403, code: "InvalidSecurityToken" });
+    expect(await answer(v1("GET", target, "", { ...KEYS.ossSession, sessionToken: "another" }))).toMatchObject({ status: 403, code: "InvalidSecurityToken" });
+  });
+});
+
 describe("OSS presigned URLs", () => {
   const describeJob = () => `/?batchJob&batchJobId=${encodeURIComponent(jobId)}`;
 
