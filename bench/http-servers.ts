@@ -2,10 +2,15 @@
  * The two servers `http.bench.ts` compares, run in a child process so that they get a core of
  * their own while the client runs on the other: batchplane (node handler, S3 Control dialect,
  * in-memory job store) with one job, and a bare node:http server that answers every request with
- * the bytes batchplane gave for DescribeJob of that job.
+ * the bytes batchplane gave for DescribeJob of that job; and batchplane again with signatures
+ * checked (credentials on), for which it signs one DescribeJob with the AWS SDK's SigV4 signer.
+ * The client replays those headers (a signature holds for 15 minutes): every request is still
+ * verified in full, only the signing is left out of the client's time.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { KEYS, Sha256 } from "../test/support/signed.js";
 import { s3ControlDialect } from "../dialects/s3-control/index.js";
 import { JobService } from "../src/core/jobs/job-service.js";
 import { createNodeHandler } from "../src/server/node-handler.js";
@@ -41,4 +46,22 @@ const bare = createServer((req, res) => {
 });
 const staticPort = await listen(bare);
 
-process.send!({ batchplanePort, staticPort, path, account: ACCOUNT, bytes: body.byteLength });
+// The same job behind a server that checks signatures: one store, so DescribeJob returns the same job.
+const signed = createServer(createNodeHandler({ jobs, dialects: [s3ControlDialect()], credentials: [KEYS.s3] }));
+const signedPort = await listen(signed);
+const signer = new SignatureV4({ credentials: KEYS.s3, region: "us-east-1", service: "s3", sha256: Sha256, uriEscapePath: false });
+const signedRequest = await signer.sign({
+  method: "GET",
+  protocol: "http:",
+  hostname: "127.0.0.1",
+  port: signedPort,
+  path,
+  query: {},
+  headers: { host: `127.0.0.1:${signedPort}`, "x-amz-account-id": ACCOUNT, "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
+});
+const signedHeaders = signedRequest.headers as Record<string, string>;
+const check = await fetch(`http://127.0.0.1:${signedPort}${path}`, { headers: signedHeaders });
+if (check.status !== 200) throw new Error(`signed DescribeJob answered ${check.status}: ${await check.text()}`);
+await check.arrayBuffer();
+
+process.send!({ batchplanePort, staticPort, signedPort, signedHeaders, path, account: ACCOUNT, bytes: body.byteLength });

@@ -10,7 +10,8 @@
  *
  *  3. DescribeJob requests per second through batchplane's node server (S3 Control dialect) against a
  *     bare node:http server returning the same bytes, same client, same run (bench/http.bench.ts).
- *     Prints `http/static: <ratio>` (target ≥ 0.6).
+ *     Prints `http/static: <ratio>` (target ≥ 0.6), and `http/static (signed): <ratio>` (target
+ *     ≥ 0.6): the same with SigV4 verification on.
  *
  * Then, to say where the time goes: the store's own cost (the same putTagging calls, one after the
  * other, no engine) and the engine over the counting store (no store cost). Ratios are medians of
@@ -216,3 +217,5 @@ console.log(
 const http = await runHttpBench();
 console.log(`http/static: ${http.ratio.toFixed(2)}`);
 console.log(`(DescribeJob requests per second, median round: batchplane ${http.batchplane.toFixed(0)}, bare node:http ${http.bare.toFixed(0)})`);
+console.log(`http/static (signed): ${http.signedRatio.toFixed(2)} (target ≥ 0.6)`);
+console.log(`(with SigV4 verification: batchplane ${http.signed.toFixed(0)} DescribeJob requests per second)`);

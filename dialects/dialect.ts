@@ -1,5 +1,6 @@
 import type { JobService } from "../src/core/jobs/job-service.js";
 import type { LifecyclePolicy } from "../src/core/jobs/policy.js";
+import type { Principal, SignatureError, SignatureVerifier } from "./signature.js";
 
 /** What a dialect may look at to decide whether a request is its own (no body yet). */
 export interface RequestHead {
@@ -13,6 +14,8 @@ export interface RequestHead {
 export interface WireRequest extends RequestHead {
   /** The whole body, already read and within the server's size limit. */
   body: Uint8Array;
+  /** Who signed the request, when the server checks signatures (set only once the signature checked out). */
+  principal?: Principal;
 }
 
 export interface WireResponse {
@@ -29,7 +32,9 @@ export interface DialectContext {
 export type TransportProblem =
   | { kind: "bodyTooLarge"; limitBytes: number }
   | { kind: "unreadableBody"; message: string }
-  | { kind: "internal"; error: unknown };
+  | { kind: "internal"; error: unknown }
+  /** The signature stage refused the request: the provider's code, status and message. */
+  | { kind: "unauthenticated"; failure: SignatureError };
 
 /**
  * One provider's wire format. A dialect translates requests to JobService calls and results and
@@ -41,6 +46,8 @@ export interface Dialect {
   /** Registered with the JobService, so that jobs created here follow the provider's rules. */
   readonly policy: LifecyclePolicy;
   claims(head: RequestHead): boolean;
+  /** How the provider signs requests; the server checks it before `handle` when credentials are configured. */
+  readonly signature?: SignatureVerifier;
   handle(request: WireRequest, context: DialectContext): Promise<WireResponse>;
   reject(head: RequestHead, problem: TransportProblem): WireResponse;
 }

@@ -30,6 +30,12 @@ export const STATUS = {
   MethodNotAllowed: 405,
   InternalError: 500,
   ServiceUnavailable: 503,
+  // Signature refusals (D-ERRC), raised by signature.ts.
+  AccessDenied: 403,
+  InvalidAccessKeyId: 403,
+  SignatureDoesNotMatch: 403,
+  RequestTimeTooSkewed: 403,
+  ExpiredToken: 403,
 } as const;
 export type CosCode = keyof typeof STATUS;
 
@@ -108,6 +114,7 @@ const TRANSPORT: { [K in TransportProblem["kind"]]: (p: Extract<TransportProblem
   bodyTooLarge: (p) => ({ code: "EntityTooLarge", message: `The request body exceeds the maximum of ${p.limitBytes} bytes` }),
   unreadableBody: (p) => ({ code: "InvalidRequest", message: `The request body could not be read: ${p.message}` }),
   internal: () => ({ code: "InternalError", message: "We encountered an internal error. Please try again." }),
+  unauthenticated: ({ failure }) => ({ code: failure.code in STATUS ? (failure.code as CosCode) : "AccessDenied", message: failure.message }),
 };
 
 /** Whatever a request failed with → the COS code and a message that names the problem. */

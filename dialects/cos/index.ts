@@ -6,10 +6,12 @@ import { randomCosIds, type CosIds } from "./request-ids.js";
 import { checkContentMd5, tenantOf } from "./request-codec.js";
 import { encodeError } from "./response-codec.js";
 import { isJobsPath, matchRoute, type CosOperation } from "./routes.js";
+import { cosSignature } from "./signature.js";
 
 export { cosPolicy } from "./policy.js";
 export { formatCosArn, parseCosArn, type CosArn } from "./arn.js";
 export type { CosIds } from "./request-ids.js";
+export { cosSignature } from "./signature.js";
 
 export interface CosDialectOptions {
   /** Request and trace ids; random by default. */
@@ -46,6 +48,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
   return {
     name: "cos",
     policy: cosPolicy,
+    signature: cosSignature,
     claims(head) {
       if (!isJobsPath(head.url.pathname)) return false;
       for (const [name, v] of head.headers) {

@@ -8,6 +8,10 @@ export type WireProblem =
   | "AccessDenied"
   | "InvalidAuthorization"
   | "MissingCredential"
+  | "InvalidAccessKeyId"
+  | "SignatureDoesNotMatch"
+  | "RequestTimeTooSkewed"
+  | "InvalidSecurityToken"
   | "MissingArgument"
   | "InvalidArgument"
   | "InvalidJobId"
@@ -57,6 +61,18 @@ const TABLE: Record<Key, Row> = {
   InvalidAuthorization: { code: "InvalidArgument", status: 400, ec: "0017-99990002", documented: false, message: "Authorization header is invalid." },
   // `OSS4-HMAC-SHA256` without Credential: EC documented [0002-00000205]; status and code unspecified.
   MissingCredential: { code: "InvalidArgument", status: 400, ec: "0002-00000205", documented: true, message: "Authorization header is invalid." },
+  // Signature refusals (signature.ts) [GO-IT, SIGERR]; the skew and token ECs no source gives.
+  InvalidAccessKeyId: { code: "InvalidAccessKeyId", status: 403, ec: "0002-00000902", documented: true, message: "The OSS Access Key Id you provided does not exist in our records." },
+  SignatureDoesNotMatch: {
+    code: "SignatureDoesNotMatch",
+    status: 403,
+    ec: "0002-00000040",
+    documented: true,
+    message: "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+  },
+  RequestTimeTooSkewed: { code: "RequestTimeTooSkewed", status: 403, ec: "0017-99990014", documented: false, message: "The difference between the request time and the current time is too large." },
+  InvalidSecurityToken: { code: "InvalidSecurityToken", status: 403, ec: "0017-99990015", documented: false, message: "The security token you provided is invalid." },
+  unauthenticated: { code: "AccessDenied", status: 403, ec: "0017-99990001", documented: false },
 
   // ---------------------------------------------------------------- request shape
   MissingArgument: { code: "MissingArgument", status: 400, ec: "0016-00000502", documented: true, message: "Missing Some Required Arguments." },
@@ -134,20 +150,30 @@ export function describeError(error: unknown): { row: Row; detail?: string } {
   return { row: TABLE.internal };
 }
 
-export function transportError(problem: TransportProblem): { row: Row; detail?: string } {
+export function transportError(problem: TransportProblem): { row: Row; detail?: string; extra?: Readonly<Record<string, string>> } {
+  if (problem.kind === "unauthenticated") {
+    const { code, message, details } = problem.failure;
+    const row = code in TABLE && code !== "AccessDenied" ? TABLE[code as Key] : TABLE.unauthenticated;
+    return { row, detail: row.message === message ? undefined : message, extra: details };
+  }
   if (problem.kind === "bodyTooLarge") return { row: TABLE.bodyTooLarge, detail: `The body is larger than ${problem.limitBytes} bytes.` };
   if (problem.kind === "unreadableBody") return { row: TABLE.unreadableBody, detail: problem.message };
   return { row: TABLE.internal };
 }
 
 /** The OSS `<Error>` envelope [ERR], with `x-oss-ec` beside `x-oss-request-id`. */
-export function errorResponse({ row, detail }: { row: Row; detail?: string }, ctx: ErrorContext): WireResponse {
+export function errorResponse(
+  { row, detail, extra }: { row: Row; detail?: string; extra?: Readonly<Record<string, string>> },
+  ctx: ErrorContext,
+): WireResponse {
   const message = [row.message, detail].filter((m) => m !== undefined && m !== "").join(" ");
   const body = toXml("Error", {
     Code: row.code,
     Message: message,
     RequestId: ctx.requestId,
     HostId: ctx.hostId,
+    // Signature errors add OSSAccessKeyId, SignatureProvided, StringToSign, StringToSignBytes [SIGERR].
+    ...extra,
     EC: row.ec,
     RecommendDoc: row.documented ? `https://api.aliyun.com/troubleshoot?q=${row.ec}` : undefined,
   });

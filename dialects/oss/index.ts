@@ -5,10 +5,12 @@ import { describeError, errorResponse, OssWireError, transportError } from "./er
 import { OSS_POLICY } from "./policy.js";
 import { Query } from "./request-codec.js";
 import { isBatchRequest, routeOf } from "./routes.js";
+import { ossSignature } from "./signature.js";
 import { tenantOf } from "./tenant.js";
 
 export { OSS_POLICY, ossJobId, uuidOfJobId } from "./policy.js";
 export { ROUTES } from "./routes.js";
+export { ossSignature } from "./signature.js";
 
 export interface OssDialectOptions {
   /** Makes `x-oss-request-id` (24 uppercase hex characters by default, as OSS's) predictable in tests. */
@@ -32,6 +34,7 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
     name: "oss",
     policy: OSS_POLICY,
     claims: (head) => isBatchRequest(head.url),
+    signature: ossSignature,
 
     async handle(request: WireRequest, { jobs }) {
       const requestId = newRequestId();

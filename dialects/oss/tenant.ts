@@ -1,14 +1,16 @@
 import type { Tenant } from "../../src/core/index.js";
-import type { RequestHead } from "../dialect.js";
+import type { RequestHead, WireRequest } from "../dialect.js";
 import { OssWireError } from "./errors.js";
 
 /**
  * Who is asking: the AccessKeyId of the Authorization header names the account, the endpoint's
- * host names the region. Signatures are not verified yet (a later issue), so the documents'
+ * host names the region. Without credentials signatures are not verified, so the documents'
  * masked credentials (`LTAI4Fw2Nb3o4f5a3a1f****`) work as they are.
  */
-export function tenantOf(head: RequestHead): Tenant {
-  return { dialect: "oss", account: accessKeyIdOf(head.headers.get("authorization")), region: regionOf(head.url.hostname) };
+export function tenantOf(head: RequestHead & Pick<WireRequest, "principal">): Tenant {
+  // With signatures checked (signature.ts), the account is the signing key's configured account.
+  const account = head.principal?.account ?? accessKeyIdOf(head.headers.get("authorization"));
+  return { dialect: "oss", account, region: regionOf(head.url.hostname) };
 }
 
 /**

@@ -11,7 +11,7 @@
 export interface LocalEndpointOptions {
   /** The region the client signs for; batchplane keeps each region's jobs apart. Default us-east-1. */
   region?: string;
-  /** Any non-empty values work: batchplane does not check signatures. */
+  /** Any non-empty values work unless the server checks signatures (credentials configured): then one of its keys. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 

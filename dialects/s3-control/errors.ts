@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isDomainError, type DomainError, type DomainErrorKind } from "../../src/core/errors.js";
 import type { TransportProblem, WireResponse } from "../dialect.js";
+import { SignatureError } from "../signature.js";
 import { toXml, XmlShapeError, XmlSyntaxError } from "../xml/index.js";
 
 /**
@@ -75,6 +76,8 @@ export class S3ControlError extends Error {
 
 export function classify(error: unknown): { row: ErrorRow; message: string } {
   if (error instanceof S3ControlError) return { row: ERROR_TABLE[error.problem], message: error.message };
+  // Signature refusals carry S3's own code and status (AccessDenied, SignatureDoesNotMatch...).
+  if (error instanceof SignatureError) return { row: { code: error.code, status: error.status }, message: error.message };
   if (error instanceof XmlSyntaxError) return { row: ERROR_TABLE.MalformedXml, message: `The XML you provided was not well-formed: ${error.message}` };
   if (error instanceof XmlShapeError) return { row: ERROR_TABLE.InvalidBody, message: error.message };
   if (isDomainError(error)) return { row: domainRow(error), message: error.message };
@@ -94,6 +97,8 @@ export function transportError(problem: TransportProblem): S3ControlError | unkn
       return new S3ControlError("UnreadableBody", `The request body could not be read: ${problem.message}`);
     case "internal":
       return problem.error;
+    case "unauthenticated":
+      return problem.failure;
   }
 }
 
@@ -127,7 +132,8 @@ export function idHeaders(ids: RequestIds): Record<string, string> {
 export function errorResponse(error: unknown, ids: RequestIds): WireResponse {
   const { row, message } = classify(error);
   const body = toXml("ErrorResponse", {
-    Error: { Code: row.code, Message: message.slice(0, 1024) },
+    // S3 adds what it signed (StringToSign, CanonicalRequest...) to a signature error.
+    Error: { Code: row.code, Message: message.slice(0, 1024), ...(error instanceof SignatureError ? error.details : {}) },
     RequestId: ids.requestId,
     HostId: ids.hostId,
   });

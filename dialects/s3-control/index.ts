@@ -4,6 +4,7 @@ import { errorResponse, idHeaders, newRequestIds, transportError, type RequestId
 import { s3ControlPolicy } from "./policy.js";
 import { RenderCache } from "./handlers.js";
 import { matchRoute, PATH_PREFIX } from "./routes.js";
+import { s3ControlSignature } from "./signature.js";
 import { DIALECT_NAME, tenantOf } from "./tenant.js";
 
 export interface S3ControlDialectOptions {
@@ -36,6 +37,7 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
   return {
     name: DIALECT_NAME,
     policy: s3ControlPolicy(options),
+    signature: s3ControlSignature,
 
     claims(head: RequestHead): boolean {
       const p = head.url.pathname;
@@ -69,3 +71,4 @@ export { localEndpointConfig, type LocalEndpointConfig, type LocalEndpointOption
 export { ERROR_TABLE, type RequestIds } from "./errors.js";
 export { ROUTES } from "./routes.js";
 export { DIALECT_NAME } from "./tenant.js";
+export { s3ControlSignature } from "./signature.js";

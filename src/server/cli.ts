@@ -18,6 +18,8 @@ import type { ObjectStore } from "../core/ports.js";
 import { FsJobStore } from "../stores/fs-job-store.js";
 import { FsObjectStore } from "../stores/fs-object-store.js";
 import { S3ObjectStore } from "../stores/s3-object-store.js";
+import { signatureNotice } from "./auth.js";
+import { CredentialsFileError, loadCredentials, type StaticCredentials } from "./credentials.js";
 import { formatAccessLog, serve } from "./serve.js";
 
 const DEFAULT_DATA_DIR = ".batchplane-data";
@@ -37,6 +39,8 @@ const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir D
   --s3-region REGION   the region requests to it are signed for (default: AWS_REGION, else
                        AWS_DEFAULT_REGION, else us-east-1)
   --s3-path-style      address buckets as URL/bucket/key (MinIO, moto and most others need it)
+  --credentials FILE   check every request's signature against the keys in FILE (JSON, see the
+                       README); without it signatures are not checked
   --help               show this help
 `;
 
@@ -100,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
         "s3-endpoint": { type: "string" },
         "s3-region": { type: "string" },
         "s3-path-style": { type: "boolean" },
+        credentials: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -118,6 +123,15 @@ async function main(argv: string[]): Promise<void> {
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) fail(`--port must be a number from 0 to 65535, got "${portText}"`);
 
   checkStorageFlags(values);
+  if (values.credentials === "") fail("--credentials needs a file");
+  let credentials: StaticCredentials | undefined;
+  try {
+    credentials = values.credentials === undefined ? undefined : await loadCredentials(values.credentials);
+  } catch (e) {
+    if (!(e instanceof CredentialsFileError)) throw e;
+    process.stderr.write(`batchplane: the credentials file is malformed: ${e.message}\n`);
+    process.exit(2);
+  }
 
   let storage: Storage;
   try {
@@ -133,6 +147,7 @@ async function main(argv: string[]): Promise<void> {
       port: Number(portText),
       jobs: storage.jobs,
       objects: storage.objects,
+      credentials,
       log: (entry) => process.stdout.write(`${formatAccessLog(entry)}\n`),
     });
   } catch (e) {
@@ -140,6 +155,9 @@ async function main(argv: string[]): Promise<void> {
     process.exit(1);
   }
   process.stdout.write(`batchplane listening on ${running.url}\nbatchplane: ${storage.where}\n`);
+  const notice = signatureNotice(values.host ?? "127.0.0.1", credentials && { source: values.credentials!, keys: credentials.entries.length });
+  process.stdout.write(`batchplane: ${notice.line}\n`);
+  if (notice.warning) process.stderr.write(`batchplane: ${notice.warning}\n`);
 
   const stop = (signal: string) => {
     process.stdout.write(`batchplane: ${signal}, shutting down\n`);

@@ -1,5 +1,9 @@
 import type { Dialect, RequestHead, WireRequest, WireResponse } from "../../dialects/dialect.js";
+import type { Credential, CredentialsPort } from "../../dialects/signature.js";
 import type { JobService } from "../core/jobs/job-service.js";
+import type { Clock } from "../core/ports.js";
+import { authStage, type AuthStage } from "./auth.js";
+import { credentialsPort } from "./credentials.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -10,6 +14,13 @@ export interface HandlerOptions {
   maxBodyBytes?: number;
   /** Called once a request was answered: for access logs and metrics. */
   onResponse?: (entry: AccessLogEntry) => void;
+  /**
+   * Check every request's signature against these keys (a list, or a port onto the embedder's own
+   * key store). Without it nothing is checked and a request's claimed account is taken as it is.
+   */
+  credentials?: readonly Credential[] | CredentialsPort;
+  /** The clock signatures' times are checked against. Default: the JobService's. */
+  clock?: Pick<Clock, "now">;
 }
 
 export interface AccessLogEntry {
@@ -37,11 +48,16 @@ export class Dispatcher {
   readonly jobs: JobService;
   readonly dialects: readonly Dialect[];
   readonly maxBodyBytes: number;
+  private readonly auth?: AuthStage;
 
   constructor(private readonly options: HandlerOptions) {
     this.jobs = options.jobs;
     this.dialects = options.dialects;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (options.credentials) {
+      const clock = options.clock ?? options.jobs.clock;
+      this.auth = authStage(credentialsPort(options.credentials), () => clock.now());
+    }
     for (const d of this.dialects) this.jobs.registerPolicy(d.policy);
   }
 
@@ -57,6 +73,11 @@ export class Dispatcher {
 
   async dispatch(dialect: Dialect, request: WireRequest): Promise<WireResponse> {
     try {
+      if (this.auth) {
+        const checked = await this.auth(dialect, request);
+        if (!("body" in checked)) return this.safeReject(dialect, request, { kind: "unauthenticated", failure: checked });
+        return await dialect.handle(checked, { jobs: this.jobs });
+      }
       return await dialect.handle(request, { jobs: this.jobs });
     } catch (error) {
       return this.safeReject(dialect, request, { kind: "internal", error });

@@ -4,3 +4,7 @@ export * from "./node-handler.js";
 export type { Dialect, DialectContext, RequestHead, TransportProblem, WireRequest, WireResponse } from "../../dialects/dialect.js";
 export { defaultDialects } from "./default-dialects.js";
 export { formatAccessLog, serve, type RunningServer, type ServeOptions } from "./serve.js";
+export { CredentialsFileError, credentialsPort, loadCredentials, parseCredentials, StaticCredentials } from "./credentials.js";
+export type { Credential, CredentialsPort, Principal, SignatureVerifier } from "../../dialects/signature.js";
+export { SignatureError } from "../../dialects/signature.js";
+export { isLoopback, signatureNotice } from "./auth.js";

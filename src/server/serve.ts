@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
+import type { Credential, CredentialsPort } from "../../dialects/signature.js";
 import { Engine, type EngineOptions } from "../core/engine/index.js";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
@@ -34,6 +35,8 @@ export interface ServeOptions {
   engine?: Omit<EngineOptions, "jobs" | "objects">;
   dialects?: readonly Dialect[];
   maxBodyBytes?: number;
+  /** Check every request's signature against these keys (see HandlerOptions.credentials). Default: nothing checked. */
+  credentials?: readonly Credential[] | CredentialsPort;
   /** One call per answered request. */
   log?: (entry: AccessLogEntry) => void;
   /** How long shutdown waits for in-flight requests before it cuts connections. Default 10 s. */
@@ -62,6 +65,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     dialects: options.dialects ?? defaultDialects(),
     maxBodyBytes: options.maxBodyBytes,
     onResponse: options.log,
+    credentials: options.credentials,
   });
   // After the handler: it registers each dialect's lifecycle policy with the JobService.
   // A server checkpoints every second (the library's default is 30 s): after a crash, at most about
