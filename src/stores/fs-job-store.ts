@@ -5,7 +5,7 @@ import { sameTenant, tenantKey, type Tenant } from "../core/model/common.js";
 import type { Job, JobStatus } from "../core/model/index.js";
 import type { InsertResult, JobListQuery, JobStore } from "../core/ports.js";
 import { errno, linkExclusive, readJson, sweepTmp, syncDir, unless, writeTmp, type WriteOptions } from "./fs/files.js";
-import { KeyedMutex } from "./fs/keyed-mutex.js";
+import { KeyedMutex } from "../core/keyed-mutex.js";
 import { scanJobs, selectJobs } from "./memory-job-store.js";
 
 export interface FsJobStoreOptions {

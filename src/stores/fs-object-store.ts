@@ -17,7 +17,7 @@ import type {
   RestoreRequest,
 } from "../core/ports.js";
 import { errno, sweepTmp, tmpName, unless, writeAtomic, readJson, type WriteOptions } from "./fs/files.js";
-import { KeyedMutex } from "./fs/keyed-mutex.js";
+import { KeyedMutex } from "../core/keyed-mutex.js";
 import { walkKeys } from "./fs/bucket-walk.js";
 import { checkKey, ObjectLayout, plainPath, validBucketName } from "./fs/object-layout.js";
 import type { BucketOptions } from "./memory-object-store.js";
