@@ -79,9 +79,16 @@ async function openStorage(flags: StorageFlags): Promise<Storage> {
   if (flags.memory) return { where: "jobs and objects in memory (nothing on disk; lost on exit)" };
   const dir = resolve(flags["data-dir"] ?? DEFAULT_DATA_DIR);
   await mkdir(dir, { recursive: true });
-  const jobs = new JobService({ store: new FsJobStore(dir) });
+  // One process per data directory: opening takes its lock, refused while another process holds it.
+  const jobStore = new FsJobStore(dir);
+  await jobStore.open();
+  const jobs = new JobService({ store: jobStore });
   const endpoint = flags["s3-endpoint"];
-  if (endpoint === undefined) return { jobs, objects: new FsObjectStore(dir), where: `jobs and objects in ${dir}` };
+  if (endpoint === undefined) {
+    const objects = new FsObjectStore(dir);
+    await objects.open();
+    return { jobs, objects, where: `jobs and objects in ${dir}` };
+  }
   const objects = new S3ObjectStore({ endpoint, region: flags["s3-region"], forcePathStyle: flags["s3-path-style"] });
   return { jobs, objects, where: `jobs in ${dir}, objects in the S3-compatible store at ${endpoint}` };
 }

@@ -18,6 +18,7 @@ import type {
 } from "../core/ports.js";
 import { errno, sweepTmp, tmpName, unless, writeAtomic, readJson, type WriteOptions } from "./fs/files.js";
 import { KeyedMutex } from "../core/keyed-mutex.js";
+import { lockDataDir } from "./fs/dir-lock.js";
 import { walkKeys } from "./fs/bucket-walk.js";
 import { checkKey, ObjectLayout, plainPath, validBucketName } from "./fs/object-layout.js";
 import type { BucketOptions } from "./memory-object-store.js";
@@ -131,7 +132,8 @@ const ETAG_CACHE_SIZE = 10_000;
  * A plain file changed by hand becomes a fresh object (version "null", STANDARD, no tags), as if
  * written by a plain PUT, unless its content is unchanged; a plain file removed by hand removes
  * that version. Symbolic links are not objects (not listed, not followed). One process at a time
- * should write a data directory (reads may be shared).
+ * writes a data directory: the first write (or `open()`) takes its lock (see dir-lock.ts), shared
+ * with the FsJobStore of the same directory; reads may be shared.
  */
 export class FsObjectStore implements ObjectStore {
   private readonly layout: ObjectLayout;
@@ -143,6 +145,7 @@ export class FsObjectStore implements ObjectStore {
   private readonly realBuckets = new Map<string, string>();
   private readonly initialBuckets: string[];
   private ready?: Promise<void>;
+  private locked?: Promise<{ release: () => Promise<void> }>;
 
   constructor(options: FsObjectStoreOptions | string) {
     const o = typeof options === "string" ? { dir: options } : options;
@@ -154,8 +157,25 @@ export class FsObjectStore implements ObjectStore {
 
   // ------------------------------------------------------------------ buckets
 
+  /**
+   * Opens the directory for writing: takes its lock (rejects with DataDirectoryInUseError while
+   * another process holds it; see dir-lock.ts). Writes open it themselves; a server calls it
+   * first so that a second process on the same directory refuses to start.
+   */
+  async open(): Promise<void> {
+    await this.prepare();
+    await this.writable();
+  }
+
+  /** Releases the directory's lock (once every store of this process that took it has closed). */
+  async close(): Promise<void> {
+    const locked = this.locked;
+    this.locked = undefined;
+    if (locked) await (await locked.catch(() => undefined))?.release();
+  }
+
   async createBucket(bucket: string, options: BucketOptions = {}): Promise<void> {
-    await this.open();
+    await this.prepare();
     await this.makeBucket(bucket, options);
   }
 
@@ -202,7 +222,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async put(req: PutObjectRequest): Promise<{ etag: string; versionId?: string }> {
-    const config = await this.bucket(req.bucket);
+    const config = await this.writing(req.bucket);
     checkKey(req.key);
     const fields = putFields(req);
     const written = await this.writeBody(req.body);
@@ -241,7 +261,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async delete(ref: ObjectRef): Promise<{ versionId?: string; deleteMarker?: boolean }> {
-    const config = await this.bucket(ref.bucket);
+    const config = await this.writing(ref.bucket);
     checkKey(ref.key);
     return this.locks.run(lockKey(ref), async () => {
       const entry = await this.entry(ref.bucket, ref.key, config);
@@ -268,7 +288,7 @@ export class FsObjectStore implements ObjectStore {
 
   async copy(req: CopyObjectRequest): Promise<{ etag: string; versionId?: string }> {
     const sourceConfig = await this.bucket(req.source.bucket);
-    const targetConfig = await this.bucket(req.target.bucket);
+    const targetConfig = await this.writing(req.target.bucket);
     checkKey(req.source.key);
     checkKey(req.target.key);
     return this.locks.runAll([lockKey(req.source), lockKey(req.target)], async () => {
@@ -339,7 +359,7 @@ export class FsObjectStore implements ObjectStore {
 
   // ------------------------------------------------------------------ buckets, internals
 
-  private open(): Promise<void> {
+  private prepare(): Promise<void> {
     this.ready ??= (async () => {
       await fs.mkdir(this.layout.tmp, { recursive: true });
       await sweepTmp(this.layout.tmp);
@@ -350,6 +370,7 @@ export class FsObjectStore implements ObjectStore {
 
   private async makeBucket(bucket: string, options: BucketOptions): Promise<void> {
     if (!validBucketName(bucket)) throw E.invalidBucketName(bucket);
+    await this.writable();
     await this.locks.run(`bucket:${bucket}`, async () => {
       await fs.mkdir(this.layout.bucketDir(bucket), { recursive: true });
       const current = await this.readConfig(bucket);
@@ -368,9 +389,23 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
+  /** Takes the data directory's lock once: one process writes a data directory. */
+  private async writable(): Promise<void> {
+    this.locked ??= lockDataDir(this.layout.dir);
+    this.locked.catch(() => (this.locked = undefined));
+    await this.locked;
+  }
+
+  /** A bucket's settings, for a write into it. */
+  private async writing(name: string): Promise<BucketConfig> {
+    const config = await this.bucket(name);
+    await this.writable();
+    return config;
+  }
+
   /** A bucket's settings; NoSuchBucket unless its directory exists (a directory made by hand is a plain bucket). */
   private async bucket(name: string): Promise<BucketConfig> {
-    await this.open();
+    await this.prepare();
     if (!validBucketName(name)) throw E.noSuchBucket(name);
     const stat = await unless(["ENOENT", "ENOTDIR"], () => fs.stat(this.layout.bucketDir(name)), undefined);
     if (!stat?.isDirectory()) {
@@ -400,7 +435,7 @@ export class FsObjectStore implements ObjectStore {
 
   /** Changes one version's metadata (tags, ACL, restore, lock) and writes the sidecar. */
   private async update(ref: ObjectRef, change: (v: StoredVersion) => void): Promise<void> {
-    const config = await this.bucket(ref.bucket);
+    const config = await this.writing(ref.bucket);
     checkKey(ref.key);
     await this.locks.run(lockKey(ref), async () => {
       const entry = await this.entry(ref.bucket, ref.key, config);

@@ -14,6 +14,12 @@ export function errno(e: unknown): string | undefined {
   return (e as Errno | undefined)?.code;
 }
 
+/** The process (or the system) ran out of file descriptors: transient, never the file's fault. */
+export function outOfDescriptors(e: unknown): boolean {
+  const code = errno(e);
+  return code === "EMFILE" || code === "ENFILE";
+}
+
 /** Runs `fn`, answering `fallback` where it fails with one of the given error codes. */
 export async function unless<T, F>(codes: readonly string[], fn: () => Promise<T>, fallback: F): Promise<T | F> {
   try {
