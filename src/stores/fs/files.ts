@@ -100,7 +100,18 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${path} is not valid JSON (was it edited by hand?): ${(e as Error).message}`);
+    throw new DamagedFileError(path, `is not valid JSON (was it edited by hand?): ${(e as Error).message}`);
+  }
+}
+
+/** A file a store keeps that it cannot read; the message has its path (for the server's log). */
+export class DamagedFileError extends Error {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${path} ${problem}`);
+    this.name = "DamagedFileError";
   }
 }
 
