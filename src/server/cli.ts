@@ -18,7 +18,7 @@ import type { ObjectStore } from "../core/ports.js";
 import { FsJobStore } from "../stores/fs-job-store.js";
 import { FsObjectStore } from "../stores/fs-object-store.js";
 import { S3ObjectStore } from "../stores/s3-object-store.js";
-import { formatAccessLog, serve } from "./serve.js";
+import { formatAccessLog, serve, type ConnectionLimits } from "./serve.js";
 
 const DEFAULT_DATA_DIR = ".batchplane-data";
 
@@ -37,6 +37,10 @@ const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir D
   --s3-region REGION   the region requests to it are signed for (default: AWS_REGION, else
                        AWS_DEFAULT_REGION, else us-east-1)
   --s3-path-style      address buckets as URL/bucket/key (MinIO, moto and most others need it)
+  --headers-timeout MS, --request-timeout MS, --keep-alive-timeout MS, --max-connections N
+                       close a connection that has not sent a request head in MS (default
+                       10000), a whole request (30000), or that idles between requests (5000);
+                       refuse connections beyond N (default: 3/4 of the descriptor limit)
   --help               show this help
 `;
 
@@ -58,6 +62,29 @@ interface Storage {
 function fail(message: string): never {
   process.stderr.write(`batchplane: ${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+/** Connection limits (serve's `connections`): flag → option, each a positive whole number. */
+const CONNECTION_FLAG_NAMES = {
+  "headers-timeout": "headersTimeoutMs",
+  "request-timeout": "requestTimeoutMs",
+  "keep-alive-timeout": "keepAliveTimeoutMs",
+  "max-connections": "maxConnections",
+} as const satisfies Record<string, keyof ConnectionLimits>;
+const CONNECTION_FLAGS = Object.fromEntries(Object.keys(CONNECTION_FLAG_NAMES).map((f) => [f, { type: "string" as const }])) as Record<
+  keyof typeof CONNECTION_FLAG_NAMES,
+  { type: "string" }
+>;
+
+function connectionFlags(values: Partial<Record<keyof typeof CONNECTION_FLAG_NAMES, string>>): Partial<ConnectionLimits> {
+  const limits: Partial<ConnectionLimits> = {};
+  for (const [flag, option] of Object.entries(CONNECTION_FLAG_NAMES) as [keyof typeof CONNECTION_FLAG_NAMES, keyof ConnectionLimits][]) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    if (!/^[1-9]\d{0,9}$/.test(text)) fail(`--${flag} must be a positive whole number, got "${text}"`);
+    limits[option] = Number(text);
+  }
+  return limits;
 }
 
 /** Checks the storage flags together; exits with a usage error when they contradict each other. */
@@ -107,6 +134,7 @@ async function main(argv: string[]): Promise<void> {
         "s3-endpoint": { type: "string" },
         "s3-region": { type: "string" },
         "s3-path-style": { type: "boolean" },
+        ...CONNECTION_FLAGS,
         help: { type: "boolean", short: "h" },
       },
     });
@@ -125,6 +153,7 @@ async function main(argv: string[]): Promise<void> {
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) fail(`--port must be a number from 0 to 65535, got "${portText}"`);
 
   checkStorageFlags(values);
+  const connections = connectionFlags(values);
 
   let storage: Storage;
   try {
@@ -141,6 +170,7 @@ async function main(argv: string[]): Promise<void> {
       jobs: storage.jobs,
       objects: storage.objects,
       log: (entry) => process.stdout.write(`${formatAccessLog(entry)}\n`),
+      connections,
     });
   } catch (e) {
     process.stderr.write(`batchplane: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bodyToBytes, Engine, JobService, ManualClock, SequentialIds, type ObjectRef } from "../../src/index.js";
+import { bodyToBytes, Engine, JobService, ManualClock, SequentialIds, type CreateJobInput, type Manifest, type ObjectRef } from "../../src/index.js";
 import { FsObjectStore } from "../../src/stores/fs-object-store.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
 import { readReport, seedManifest } from "../../src/testing/index.js";
@@ -28,6 +28,21 @@ afterEach(async () => {
   await store.close();
   await rm(root, { recursive: true, force: true });
 });
+
+const TENANT = { dialect: "default", account: "123456789012", region: "us-east-1" };
+
+/** A job that tags every object of `manifest`, with a report of every task. */
+function tagging(manifest: Manifest, report: { bucket: string; prefix: string }): CreateJobInput {
+  return {
+    clientRequestToken: "t",
+    priority: 1,
+    confirmationRequired: false,
+    role: "r",
+    operation: { type: "putTagging", tags: [{ key: "k", value: "v" }] },
+    manifest,
+    report: { enabled: true, ...report, scope: "AllTasks" },
+  };
+}
 
 const text = async (ref: ObjectRef) => new TextDecoder().decode(await bodyToBytes((await store.get(ref)).body));
 const outsideFiles = () => readdir(outside, { recursive: true });
@@ -74,18 +89,7 @@ describe("FsObjectStore never follows a symbolic link (issue 12.3)", () => {
     const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
     await store.put({ bucket: "b", key: "obj", body: "x" });
     const manifest = await seedManifest(store, { bucket: "b", key: "m.csv" }, [["b", "obj"]]);
-    const { job } = await jobs.createJob(
-      { dialect: "default", account: "123456789012", region: "us-east-1" },
-      {
-        clientRequestToken: "t",
-        priority: 1,
-        confirmationRequired: false,
-        role: "r",
-        operation: { type: "putTagging", tags: [{ key: "k", value: "v" }] },
-        manifest,
-        report: { enabled: true, bucket: "b", prefix: "reports/out", scope: "AllTasks" },
-      },
-    );
+    const { job } = await jobs.createJob(TENANT, tagging(manifest, { bucket: "b", prefix: "reports/out" }));
     await new Engine({ jobs, objects: store, clock }).runUntilIdle();
     const done = (await jobs.get(job.id))!;
     expect(done.status).toBe("Complete");
@@ -111,18 +115,8 @@ describe("FsObjectStore keeps server paths out of what users read (issue 12.6)",
 
     const clock = new ManualClock();
     const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
-    const { job } = await jobs.createJob(
-      { dialect: "default", account: "123456789012", region: "us-east-1" },
-      {
-        clientRequestToken: "t",
-        priority: 1,
-        confirmationRequired: false,
-        role: "r",
-        operation: { type: "putTagging", tags: [{ key: "k", value: "v" }] },
-        manifest: { location: { bucket: "m", key: "m.csv" }, format: "csv", fields: ["bucket", "key"] },
-        report: { enabled: true, bucket: "m", prefix: "r", scope: "AllTasks" },
-      },
-    );
+    const manifest = { location: { bucket: "m", key: "m.csv" }, format: "csv", fields: ["bucket", "key"] } as const;
+    const { job } = await jobs.createJob(TENANT, tagging({ ...manifest, fields: [...manifest.fields] }, { bucket: "m", prefix: "r" }));
     await new Engine({ jobs, objects: store, clock, retry: { maxAttempts: 1 } }).runUntilIdle();
     const done = (await jobs.get(job.id))!;
     const report = (await readReport(store, done))!;
