@@ -71,7 +71,13 @@ export class FsJobStore implements JobStore {
   private readonly write: WriteOptions;
   private readonly locks = new KeyedMutex();
   /** Parsed versions, by directory name: version files never change, so a hit is always right. */
-  private readonly cache = new Map<string, { version: number; job: Job }>();
+  private cache = new Map<string, { version: number; job: Job }>();
+  /**
+   * Set once this store writes the directory: the process that holds the lock is the only writer,
+   * so its cache (shared by its stores of the directory) is the truth, and a cached job is
+   * answered without looking at the disk.
+   */
+  private trusted = false;
   private readonly dir: string;
   private readonly log: (message: string) => void;
   /** Damaged files already reported. */
@@ -102,6 +108,8 @@ export class FsJobStore implements JobStore {
   async close(): Promise<void> {
     const opened = this.opened;
     this.opened = undefined;
+    this.trusted = false;
+    this.cache = new Map();
     if (opened) await (await opened.catch(() => undefined))?.release();
   }
 
@@ -137,9 +145,17 @@ export class FsJobStore implements JobStore {
       if (!index) return selectJobs((await this.all(false)).map(([, job]) => job), query);
       const key = tenantKey(query.tenant);
       const statuses = query.statuses && query.statuses.length > 0 ? new Set<JobStatus>(query.statuses) : undefined;
-      const candidates = index.after(key, query.after).filter((e) => !statuses || statuses.has(e.status));
       const wanted = (job: Job) => tenantKey(job.tenant) === key && (!statuses || statuses.has(job.status));
-      return this.readEntries(index, candidates, wanted, query.limit);
+      // A batch at a time from the index, each after the last one read: the page reads its own jobs.
+      const jobs: Job[] = [];
+      let cursor = query.after;
+      for (;;) {
+        const batch = index.after(key, cursor, statuses, Math.min(READ_BATCH, query.limit - jobs.length));
+        if (batch.length === 0) return jobs;
+        jobs.push(...(await this.readEntries(index, batch, wanted, query.limit - jobs.length)));
+        if (jobs.length >= query.limit) return jobs;
+        cursor = batch[batch.length - 1]!;
+      }
     });
   }
 
@@ -212,6 +228,9 @@ export class FsJobStore implements JobStore {
       for (const dir of [this.byId, this.byToken, this.tmpDir]) await fs.mkdir(dir, { recursive: true });
       const { shared, release } = await lockDataDir(this.dir);
       try {
+        const cache = (shared.get("jobs-cache") as typeof this.cache | undefined) ?? this.cache;
+        shared.set("jobs-cache", cache);
+        this.cache = cache;
         let index = shared.get("jobs") as Promise<JobIndex> | undefined;
         if (!index) {
           index = (async () => {
@@ -223,7 +242,9 @@ export class FsJobStore implements JobStore {
           shared.set("jobs", index);
           index.catch(() => shared.delete("jobs"));
         }
-        return { index: await index, release };
+        const built = await index;
+        this.trusted = true;
+        return { index: built, release };
       } catch (e) {
         await release();
         throw e;
@@ -282,6 +303,8 @@ export class FsJobStore implements JobStore {
    * after the damaged file.
    */
   private async current(name: string): Promise<Current | undefined> {
+    const known = this.trusted ? this.cache.get(name) : undefined;
+    if (known) return { ...known, id: known.job.id };
     const dir = join(this.byId, name);
     for (let attempt = 0; ; attempt++) {
       const names = await this.readJobDir(dir);
@@ -366,7 +389,9 @@ export class FsJobStore implements JobStore {
     if (!current?.job || current.job.id !== id || current.version !== expected) return false;
     const tmp = await writeTmp(this.tmpDir, JSON.stringify(content), this.write);
     try {
-      return await linkExclusive(tmp, join(this.byId, name, `${expected + 1}.json`), this.write);
+      if (await linkExclusive(tmp, join(this.byId, name, `${expected + 1}.json`), this.write)) return true;
+      this.cache.delete(name); // another writer after all (a process the lock did not stop): read it again
+      return false;
     } catch (e) {
       if (errno(e) === "ENOENT") return false; // the job was deleted meanwhile
       throw e;

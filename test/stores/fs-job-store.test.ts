@@ -48,6 +48,7 @@ describe("FsJobStore on disk", () => {
     await rm(join(byId(), job.id), { recursive: true });
     const old = new Date(Date.now() - 60_000);
     await utimes(join(byToken(), orphan), old, old);
+    await store.close(); // as if its process had died
 
     const fresh = new FsJobStore({ dir });
     expect(await fresh.findByToken(job.tenant, job.clientRequestToken)).toBeUndefined();

@@ -50,13 +50,14 @@ export class JobIndex {
     if (list.length === 0) this.byTenant.delete(entry.tenant);
   }
 
-  /** One tenant's entries after the cursor (exclusive), in listing order: a snapshot. */
-  after(tenant: string, cursor: { creationTime: number; id: string } | undefined): IndexEntry[] {
+  /** Up to `n` of one tenant's entries after the cursor (exclusive), in listing order, in the statuses asked (all when none). */
+  after(tenant: string, cursor: { creationTime: number; id: string } | undefined, statuses: ReadonlySet<JobStatus> | undefined, n: number): IndexEntry[] {
     const list = this.byTenant.get(tenant) ?? [];
-    if (!cursor) return list.slice();
-    let at = position(list, cursor);
-    if (list[at] && newestFirst(list[at]!, cursor) === 0) at++;
-    return list.slice(at);
+    let at = cursor ? position(list, cursor) : 0;
+    if (cursor && list[at] && newestFirst(list[at]!, cursor) === 0) at++;
+    const found: IndexEntry[] = [];
+    for (; at < list.length && found.length < n; at++) if (!statuses || statuses.has(list[at]!.status)) found.push(list[at]!);
+    return found;
   }
 
   withStatus(statuses: ReadonlySet<JobStatus>): IndexEntry[] {
