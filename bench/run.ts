@@ -8,6 +8,10 @@
  *     read), printing `stream peak rss MB: <n>` (target ≤ 256). Run first, so that the process's
  *     peak RSS is this job's.
  *
+ *  4. The filesystem stores at scale (bench/fs-scale.bench.ts): `listjobs ms per page, 20k jobs
+ *     (fs)` (target ≤ 20, maxResults=1 ≤ 5) with the server's RSS, and `prefix job us per task, 10k
+ *     vs 100k objects (fs)` (target: the 100k figure at most 1.3 times the 10k figure).
+ *
  *  3. DescribeJob requests per second through batchplane's node server (S3 Control dialect) against a
  *     bare node:http server returning the same bytes, same client, same run (bench/http.bench.ts).
  *     Prints `http/static: <ratio>` (target ≥ 0.6), and `http/static (signed): <ratio>` (target
@@ -27,6 +31,7 @@ import { pipeline, Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
 import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
 import { CountingObjectStore } from "../src/testing/index.js";
+import { printListJobs, printPrefix, runListJobsBench, runPrefixBench } from "./fs-scale.bench.js";
 import { runHttpBench } from "./http.bench.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
@@ -219,3 +224,6 @@ console.log(`http/static: ${http.ratio.toFixed(2)}`);
 console.log(`(DescribeJob requests per second, median round: batchplane ${http.batchplane.toFixed(0)}, bare node:http ${http.bare.toFixed(0)})`);
 console.log(`http/static (signed): ${http.signedRatio.toFixed(2)} (target ≥ 0.6)`);
 console.log(`(with SigV4 verification: batchplane ${http.signed.toFixed(0)} DescribeJob requests per second)`);
+
+printListJobs(await runListJobsBench());
+printPrefix(await runPrefixBench());

@@ -20,7 +20,7 @@ import { FsObjectStore } from "../stores/fs-object-store.js";
 import { S3ObjectStore } from "../stores/s3-object-store.js";
 import { signatureNotice } from "./auth.js";
 import { CredentialsFileError, loadCredentials, type StaticCredentials } from "./credentials.js";
-import { formatAccessLog, serve } from "./serve.js";
+import { formatAccessLog, serve, type ConnectionLimits } from "./serve.js";
 
 const DEFAULT_DATA_DIR = ".batchplane-data";
 
@@ -41,6 +41,10 @@ const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir D
   --s3-path-style      address buckets as URL/bucket/key (MinIO, moto and most others need it)
   --credentials FILE   check every request's signature against the keys in FILE (JSON, see the
                        README); without it signatures are not checked
+  --headers-timeout MS, --request-timeout MS, --keep-alive-timeout MS, --max-connections N
+                       close a connection that has not sent a request head in MS (default
+                       10000), a whole request (30000), or that idles between requests (5000);
+                       refuse connections beyond N (default: 3/4 of the descriptor limit)
   --help               show this help
 `;
 
@@ -64,6 +68,29 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** Connection limits (serve's `connections`): flag → option, each a positive whole number. */
+const CONNECTION_FLAG_NAMES = {
+  "headers-timeout": "headersTimeoutMs",
+  "request-timeout": "requestTimeoutMs",
+  "keep-alive-timeout": "keepAliveTimeoutMs",
+  "max-connections": "maxConnections",
+} as const satisfies Record<string, keyof ConnectionLimits>;
+const CONNECTION_FLAGS = Object.fromEntries(Object.keys(CONNECTION_FLAG_NAMES).map((f) => [f, { type: "string" as const }])) as Record<
+  keyof typeof CONNECTION_FLAG_NAMES,
+  { type: "string" }
+>;
+
+function connectionFlags(values: Partial<Record<keyof typeof CONNECTION_FLAG_NAMES, string>>): Partial<ConnectionLimits> {
+  const limits: Partial<ConnectionLimits> = {};
+  for (const [flag, option] of Object.entries(CONNECTION_FLAG_NAMES) as [keyof typeof CONNECTION_FLAG_NAMES, keyof ConnectionLimits][]) {
+    const text = values[flag];
+    if (text === undefined) continue;
+    if (!/^[1-9]\d{0,9}$/.test(text)) fail(`--${flag} must be a positive whole number, got "${text}"`);
+    limits[option] = Number(text);
+  }
+  return limits;
+}
+
 /** Checks the storage flags together; exits with a usage error when they contradict each other. */
 function checkStorageFlags(flags: StorageFlags): void {
   const endpoint = flags["s3-endpoint"];
@@ -83,9 +110,16 @@ async function openStorage(flags: StorageFlags): Promise<Storage> {
   if (flags.memory) return { where: "jobs and objects in memory (nothing on disk; lost on exit)" };
   const dir = resolve(flags["data-dir"] ?? DEFAULT_DATA_DIR);
   await mkdir(dir, { recursive: true });
-  const jobs = new JobService({ store: new FsJobStore(dir) });
+  // One process per data directory: opening takes its lock, refused while another process holds it.
+  const jobStore = new FsJobStore(dir);
+  await jobStore.open();
+  const jobs = new JobService({ store: jobStore });
   const endpoint = flags["s3-endpoint"];
-  if (endpoint === undefined) return { jobs, objects: new FsObjectStore(dir), where: `jobs and objects in ${dir}` };
+  if (endpoint === undefined) {
+    const objects = new FsObjectStore(dir);
+    await objects.open();
+    return { jobs, objects, where: `jobs and objects in ${dir}` };
+  }
   const objects = new S3ObjectStore({ endpoint, region: flags["s3-region"], forcePathStyle: flags["s3-path-style"] });
   return { jobs, objects, where: `jobs in ${dir}, objects in the S3-compatible store at ${endpoint}` };
 }
@@ -105,6 +139,7 @@ async function main(argv: string[]): Promise<void> {
         "s3-region": { type: "string" },
         "s3-path-style": { type: "boolean" },
         credentials: { type: "string" },
+        ...CONNECTION_FLAGS,
         help: { type: "boolean", short: "h" },
       },
     });
@@ -132,6 +167,7 @@ async function main(argv: string[]): Promise<void> {
     process.stderr.write(`batchplane: the credentials file is malformed: ${e.message}\n`);
     process.exit(2);
   }
+  const connections = connectionFlags(values);
 
   let storage: Storage;
   try {
@@ -149,6 +185,7 @@ async function main(argv: string[]): Promise<void> {
       objects: storage.objects,
       credentials,
       log: (entry) => process.stdout.write(`${formatAccessLog(entry)}\n`),
+      connections,
     });
   } catch (e) {
     process.stderr.write(`batchplane: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
 import { Dispatcher, requestUrl, unclaimed, type HandlerOptions } from "./dispatcher.js";
 
+/** How much of a body over the limit is read (and dropped) after the answer, before the connection is cut. */
+const DRAIN_BYTES = 8 * 1024 * 1024;
+
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
 /**
@@ -23,24 +26,33 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
     const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started));
 
     const limit = dispatcher.maxBodyBytes;
-    if (Number(req.headers["content-length"] ?? "0") > limit) {
-      req.resume();
-      return finish(closing(dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: limit })));
-    }
+    const tooLarge = () => {
+      // Answered at once, while the client may still be sending; the rest of the body is read and
+      // dropped, since closing a socket with unread data resets it, and a reset connection loses
+      // the answer on its way. A client that sends far more than that is cut off.
+      finish(dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: limit }));
+      let dropped = 0;
+      req.on("data", (chunk: Buffer) => {
+        dropped += chunk.byteLength;
+        if (dropped > Math.max(DRAIN_BYTES, limit)) req.socket.destroy();
+      });
+    };
+    if (Number(req.headers["content-length"] ?? "0") > limit) return tooLarge();
     const parts: Buffer[] = [];
     let size = 0;
     let done = false;
-    req.on("data", (chunk: Buffer) => {
-      if (done) return;
+    const collect = (chunk: Buffer) => {
       size += chunk.byteLength;
       if (size > limit) {
         done = true;
         parts.length = 0;
-        finish(closing(dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: limit })));
+        req.off("data", collect);
+        tooLarge();
         return;
       }
       parts.push(chunk);
-    });
+    };
+    req.on("data", collect);
     req.on("error", (e) => {
       if (done) return;
       done = true;
@@ -67,10 +79,6 @@ function toHeaders(raw: IncomingMessage["headers"]): Headers {
     }
   }
   return h;
-}
-
-function closing(wire: WireResponse): WireResponse {
-  return { ...wire, headers: { ...wire.headers, connection: "close" } };
 }
 
 function send(res: ServerResponse, wire: WireResponse, method: string, after: () => void): void {

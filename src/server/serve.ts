@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
@@ -41,6 +42,39 @@ export interface ServeOptions {
   log?: (entry: AccessLogEntry) => void;
   /** How long shutdown waits for in-flight requests before it cuts connections. Default 10 s. */
   shutdownGraceMs?: number;
+  /** Connection limits and timeouts (see CONNECTION_DEFAULTS). */
+  connections?: Partial<ConnectionLimits>;
+}
+
+export interface ConnectionLimits {
+  /** A connection that has not sent a request's whole head by then is closed (with a 408). */
+  headersTimeoutMs: number;
+  /** A request (head and body) not fully received by then is closed (with a 408). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. */
+  keepAliveTimeoutMs: number;
+  /** Connections beyond this many are refused (closed at once), so that descriptors remain for the stores. */
+  maxConnections: number;
+}
+
+/**
+ * What a small API server uses: a request head within 10 s (nginx gives 60 s, but bodies here are
+ * at most a few MiB of XML), a whole request within 30 s, keep-alive idle for 5 s (Node's own
+ * default), and connections capped at three quarters of the process's descriptor limit (the rest
+ * is for the job and object files; 1,024 where the limit is unknown).
+ */
+export function connectionDefaults(): ConnectionLimits {
+  return { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: defaultMaxConnections() };
+}
+
+function defaultMaxConnections(): number {
+  try {
+    const soft = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"))?.[1];
+    if (soft) return Math.max(16, Math.floor(Number(soft) * 0.75));
+  } catch {
+    // not Linux: no /proc
+  }
+  return 1_024;
 }
 
 export interface RunningServer {
@@ -72,7 +106,18 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // a second of finished tasks runs again, at the cost of one job write and one report part a second.
   const engine =
     options.runJobs === false ? undefined : new Engine({ checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS, ...options.engine, jobs, objects });
-  const server = createServer(handler);
+  const limits = { ...connectionDefaults(), ...options.connections };
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs),
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // Node checks the two timeouts above only this often (30 s by default, on top of them).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, limits.headersTimeoutMs / 4)),
+    },
+    handler,
+  );
+  server.maxConnections = limits.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 9090, host, () => {

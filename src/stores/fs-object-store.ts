@@ -16,9 +16,11 @@ import type {
   PutObjectRequest,
   RestoreRequest,
 } from "../core/ports.js";
-import { errno, sweepTmp, tmpName, unless, writeAtomic, readJson, type WriteOptions } from "./fs/files.js";
-import { KeyedMutex } from "./fs/keyed-mutex.js";
-import { walkKeys } from "./fs/bucket-walk.js";
+import { ObjectStoreError } from "../core/ports.js";
+import { DamagedFileError, errno, outOfDescriptors, sweepTmp, tmpName, unless, writeAtomic, readJson, type WriteOptions } from "./fs/files.js";
+import { KeyedMutex } from "../core/keyed-mutex.js";
+import { lockDataDir } from "./fs/dir-lock.js";
+import { BucketWalker } from "./fs/bucket-walk.js";
 import { checkKey, ObjectLayout, plainPath, validBucketName } from "./fs/object-layout.js";
 import type { BucketOptions } from "./memory-object-store.js";
 import { objectErrors as E } from "./object-rules.js";
@@ -58,6 +60,8 @@ export interface FsObjectStoreOptions {
    * way; this only matters for a power loss.
    */
   fsync?: boolean;
+  /** Where a failure of the files themselves is reported, with its path. Default: console.error. */
+  log?: (message: string) => void;
 }
 
 /** How to tell that a plain file is still the one the store wrote (and not changed by hand). */
@@ -117,6 +121,26 @@ interface Written {
 const PLAIN_BLOCKED = new Set(["ENOTDIR", "EEXIST", "EISDIR", "ENOTEMPTY", "ENAMETOOLONG"]);
 const ETAG_CACHE_SIZE = 10_000;
 
+/** Every method of the ObjectStore port: each answers a failure of the files themselves without their paths (see guard). */
+const PORT_METHODS = [
+  "createBucket",
+  "replicationTarget",
+  "head",
+  "get",
+  "put",
+  "list",
+  "delete",
+  "copy",
+  "getTagging",
+  "putTagging",
+  "deleteTagging",
+  "getAcl",
+  "putAcl",
+  "restore",
+  "putLegalHold",
+  "putRetention",
+] as const satisfies readonly (keyof ObjectStore)[];
+
 /**
  * Objects on disk: a directory per bucket, a plain file per object (`<dir>/<bucket>/<key>`), so
  * that a manifest and objects dropped in with ordinary tools are objects, and objects written
@@ -131,7 +155,8 @@ const ETAG_CACHE_SIZE = 10_000;
  * A plain file changed by hand becomes a fresh object (version "null", STANDARD, no tags), as if
  * written by a plain PUT, unless its content is unchanged; a plain file removed by hand removes
  * that version. Symbolic links are not objects (not listed, not followed). One process at a time
- * should write a data directory (reads may be shared).
+ * writes a data directory: the first write (or `open()`) takes its lock (see dir-lock.ts), shared
+ * with the FsJobStore of the same directory; reads may be shared.
  */
 export class FsObjectStore implements ObjectStore {
   private readonly layout: ObjectLayout;
@@ -141,8 +166,11 @@ export class FsObjectStore implements ObjectStore {
   private readonly configs = new Map<string, BucketConfig>();
   private readonly etags = new Map<string, Fingerprint & { etag: string }>();
   private readonly realBuckets = new Map<string, string>();
+  private readonly walker = new BucketWalker();
+  private readonly log: (message: string) => void;
   private readonly initialBuckets: string[];
   private ready?: Promise<void>;
+  private locked?: Promise<{ release: () => Promise<void> }>;
 
   constructor(options: FsObjectStoreOptions | string) {
     const o = typeof options === "string" ? { dir: options } : options;
@@ -150,12 +178,55 @@ export class FsObjectStore implements ObjectStore {
     this.clock = o.clock ?? systemClock;
     this.write = { fsync: o.fsync ?? false };
     this.initialBuckets = o.buckets ?? [];
+    this.log = o.log ?? ((message) => console.error(message));
+    for (const name of PORT_METHODS) {
+      const method = (this[name] as (...args: unknown[]) => Promise<unknown>).bind(this);
+      (this as Record<string, unknown>)[name] = (...args: unknown[]) => this.guard(name, () => method(...args));
+    }
+  }
+
+  /**
+   * Runs a port method. What S3 would answer (NoSuchKey, AccessDenied...) passes as it is; a
+   * failure of the files themselves (a damaged settings file, EIO, EACCES) carries the server's
+   * paths, which belong in the server's log, not in a response or a report row users read: it is
+   * logged and answered as an InternalError that names no path (ServiceUnavailable when the
+   * process ran out of file descriptors).
+   */
+  private async guard<T>(method: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      const code = errno(e);
+      // What S3 would answer, and what is no file's doing (a caller's body that failed), pass as they are.
+      if (e instanceof ObjectStoreError || (code === undefined && !(e instanceof DamagedFileError))) throw e;
+      this.log(`batchplane: object store ${this.layout.dir}: ${method} failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (outOfDescriptors(e)) throw new ObjectStoreError("ServiceUnavailable", 503, "The object store is out of file descriptors; try again", { cause: e });
+      const what = code ? `a file operation failed (${code})` : "a file it keeps is damaged";
+      throw new ObjectStoreError("InternalError", 500, `The object store could not complete ${method}: ${what}; the server log has the details`, { cause: e });
+    }
   }
 
   // ------------------------------------------------------------------ buckets
 
+  /**
+   * Opens the directory for writing: takes its lock (rejects with DataDirectoryInUseError while
+   * another process holds it; see dir-lock.ts). Writes open it themselves; a server calls it
+   * first so that a second process on the same directory refuses to start.
+   */
+  async open(): Promise<void> {
+    await this.prepare();
+    await this.writable();
+  }
+
+  /** Releases the directory's lock (once every store of this process that took it has closed). */
+  async close(): Promise<void> {
+    const locked = this.locked;
+    this.locked = undefined;
+    if (locked) await (await locked.catch(() => undefined))?.release();
+  }
+
   async createBucket(bucket: string, options: BucketOptions = {}): Promise<void> {
-    await this.open();
+    await this.prepare();
     await this.makeBucket(bucket, options);
   }
 
@@ -202,7 +273,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async put(req: PutObjectRequest): Promise<{ etag: string; versionId?: string }> {
-    const config = await this.bucket(req.bucket);
+    const config = await this.writing(req.bucket);
     checkKey(req.key);
     const fields = putFields(req);
     const written = await this.writeBody(req.body);
@@ -228,7 +299,7 @@ export class FsObjectStore implements ObjectStore {
     );
     const objects: ObjectInfo[] = [];
     let last: string | undefined;
-    for await (const key of mergeSorted(walkKeys(this.layout.bucketDir(req.bucket), prefix, start), spilled)) {
+    for await (const key of mergeSorted(this.walker.keys(this.layout.bucketDir(req.bucket), prefix, start), spilled)) {
       if (!acceptableKey(key)) continue;
       const entry = await this.locks.run(lockKey({ bucket: req.bucket, key }), () => this.entry(req.bucket, key, config));
       const v = latestVersion(entry.versions);
@@ -241,7 +312,7 @@ export class FsObjectStore implements ObjectStore {
   }
 
   async delete(ref: ObjectRef): Promise<{ versionId?: string; deleteMarker?: boolean }> {
-    const config = await this.bucket(ref.bucket);
+    const config = await this.writing(ref.bucket);
     checkKey(ref.key);
     return this.locks.run(lockKey(ref), async () => {
       const entry = await this.entry(ref.bucket, ref.key, config);
@@ -268,7 +339,7 @@ export class FsObjectStore implements ObjectStore {
 
   async copy(req: CopyObjectRequest): Promise<{ etag: string; versionId?: string }> {
     const sourceConfig = await this.bucket(req.source.bucket);
-    const targetConfig = await this.bucket(req.target.bucket);
+    const targetConfig = await this.writing(req.target.bucket);
     checkKey(req.source.key);
     checkKey(req.target.key);
     return this.locks.runAll([lockKey(req.source), lockKey(req.target)], async () => {
@@ -339,7 +410,7 @@ export class FsObjectStore implements ObjectStore {
 
   // ------------------------------------------------------------------ buckets, internals
 
-  private open(): Promise<void> {
+  private prepare(): Promise<void> {
     this.ready ??= (async () => {
       await fs.mkdir(this.layout.tmp, { recursive: true });
       await sweepTmp(this.layout.tmp);
@@ -350,8 +421,11 @@ export class FsObjectStore implements ObjectStore {
 
   private async makeBucket(bucket: string, options: BucketOptions): Promise<void> {
     if (!validBucketName(bucket)) throw E.invalidBucketName(bucket);
+    await this.writable();
     await this.locks.run(`bucket:${bucket}`, async () => {
-      await fs.mkdir(this.layout.bucketDir(bucket), { recursive: true });
+      await fs.mkdir(this.layout.dir, { recursive: true });
+      await unless(["EEXIST"], () => fs.mkdir(this.layout.bucketDir(bucket)), undefined);
+      if (!(await fs.lstat(this.layout.bucketDir(bucket))).isDirectory()) throw E.bucketNotDirectory(bucket);
       const current = await this.readConfig(bucket);
       const objectLock = current.objectLock || (options.objectLock ?? false);
       const next: BucketConfig = {
@@ -368,11 +442,26 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
+  /** Takes the data directory's lock once: one process writes a data directory. */
+  private async writable(): Promise<void> {
+    this.locked ??= lockDataDir(this.layout.dir);
+    this.locked.catch(() => (this.locked = undefined));
+    await this.locked;
+  }
+
+  /** A bucket's settings, for a write into it. */
+  private async writing(name: string): Promise<BucketConfig> {
+    const config = await this.bucket(name);
+    await this.writable();
+    return config;
+  }
+
   /** A bucket's settings; NoSuchBucket unless its directory exists (a directory made by hand is a plain bucket). */
   private async bucket(name: string): Promise<BucketConfig> {
-    await this.open();
+    await this.prepare();
     if (!validBucketName(name)) throw E.noSuchBucket(name);
-    const stat = await unless(["ENOENT", "ENOTDIR"], () => fs.stat(this.layout.bucketDir(name)), undefined);
+    // lstat: a symbolic link is not a bucket, whatever it points at (it is never followed).
+    const stat = await unless(["ENOENT", "ENOTDIR"], () => fs.lstat(this.layout.bucketDir(name)), undefined);
     if (!stat?.isDirectory()) {
       this.configs.delete(name);
       this.realBuckets.delete(name);
@@ -400,7 +489,7 @@ export class FsObjectStore implements ObjectStore {
 
   /** Changes one version's metadata (tags, ACL, restore, lock) and writes the sidecar. */
   private async update(ref: ObjectRef, change: (v: StoredVersion) => void): Promise<void> {
-    const config = await this.bucket(ref.bucket);
+    const config = await this.writing(ref.bucket);
     checkKey(ref.key);
     await this.locks.run(lockKey(ref), async () => {
       const entry = await this.entry(ref.bucket, ref.key, config);
@@ -567,8 +656,8 @@ export class FsObjectStore implements ObjectStore {
     if (entry.occupied) return false;
     for (let attempt = 0; ; attempt++) {
       try {
-        await fs.mkdir(dirname(plain), { recursive: true });
-        // A directory on the way that is a link, or another spelling of the key's directory.
+        if (!(await makeDirs(this.layout.bucketDir(entry.bucket), entry.key.split("/").slice(0, -1)))) return false;
+        // Another spelling of the key's directory (a file system that folds case or normalisation).
         if ((await fs.realpath(dirname(plain))) !== dirname(await this.realPlainPath(entry.bucket, entry.key))) return false;
         await place();
         entry.plainIsFile = true;
@@ -665,6 +754,22 @@ function sameFile(f: Fingerprint, stat: Stats): boolean {
   return f.ino === stat.ino && f.size === stat.size && f.mtimeMs === stat.mtimeMs;
 }
 
+
+/**
+ * Makes the directories of `segments` under `top`, one at a time, never through a symbolic link
+ * (mkdir -p would follow one and make directories wherever it points). False where something on
+ * the way is a link or not a directory: the key then cannot be a plain file.
+ */
+async function makeDirs(top: string, segments: readonly string[]): Promise<boolean> {
+  let dir = top;
+  for (const segment of segments) {
+    dir = join(dir, segment);
+    await unless(["EEXIST"], () => fs.mkdir(dir), undefined);
+    const stat = await unless(["ENOENT"], () => fs.lstat(dir), undefined);
+    if (!stat?.isDirectory()) return false;
+  }
+  return true;
+}
 
 async function exists(path: string): Promise<boolean> {
   return (await unless(["ENOENT", "ENOTDIR"], () => fs.stat(path), undefined)) !== undefined;

@@ -50,5 +50,7 @@ export const objectErrors = {
   retentionInPast: () => err("InvalidArgument", 400, "The retain until date must be in the future"),
   keyTooLong: () => err("KeyTooLongError", 400, `Your key is too long (the limit is ${MAX_KEY_BYTES} bytes of UTF-8)`),
   unsafeKey: (key: string, why: string) => err("InvalidArgument", 400, `Object key ${JSON.stringify(key)} is refused: ${why}`),
+  bucketNotDirectory: (bucket: string) =>
+    err("InvalidBucketState", 409, `The bucket ${bucket} cannot be made: its name is taken by something that is not a directory (a symbolic link is never followed)`),
   invalidBucketName: (bucket: string) => err("InvalidBucketName", 400, `The specified bucket is not valid: ${JSON.stringify(bucket)}`),
 };

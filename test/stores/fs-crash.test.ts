@@ -64,7 +64,11 @@ describe("filesystem stores under SIGKILL", () => {
     await setup.createBucket("b");
     await setup.createBucket("v", { versioning: true });
     const job = sampleJob();
-    expect(await new FsJobStore({ dir }).insert(job)).toEqual({ inserted: true });
+    const setupJobs = new FsJobStore({ dir });
+    expect(await setupJobs.insert(job)).toEqual({ inserted: true });
+    // One process writes a data directory at a time: let the writer have it.
+    await setup.close();
+    await setupJobs.close();
 
     let lastVersion = job.version;
     const kills = [
@@ -100,6 +104,8 @@ describe("filesystem stores under SIGKILL", () => {
       expect(await jobs.replace({ ...stored, version: stored.version + 1 }, stored.version)).toBe(true);
       lastVersion = stored.version + 1;
       expect(await readdir(join(dir, ".batchplane", "tmp"))).toEqual([]);
+      await objects.close();
+      await jobs.close();
     }
   });
 });

@@ -10,6 +10,7 @@ import {
   TooManyTagsError,
 } from "../errors.js";
 import { randomIds } from "../ids.js";
+import { KeyedMutex } from "../keyed-mutex.js";
 import { MAX_PRIORITY, sameTenant, tagSchema, type Tag, type Tenant } from "../model/common.js";
 import { createJobInputSchema, MAX_JOB_TAGS, type CreateJobInput, type Job } from "../model/job.js";
 import { isJobStatus, isTerminal, REQUESTABLE_STATUSES, type JobStatus, type RequestedStatus } from "../model/status.js";
@@ -21,6 +22,8 @@ import { engineTarget, TRANSITIONS, type EngineEvent } from "./transitions.js";
 
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_STATUS_REASON = 256;
+/** The longest wait between two compare-and-set attempts on one job. */
+const WRITE_BACKOFF_MAX_MS = 250;
 
 export interface JobServiceOptions {
   store: JobStore;
@@ -75,6 +78,8 @@ export class JobService {
   private readonly policies = new Map<string, LifecyclePolicy>();
   private readonly listeners = new Set<JobListener>();
   private readonly maxWriteAttempts: number;
+  /** Writes to one job in this process, one at a time in arrival order (see `serialised`). */
+  private readonly writes = new KeyedMutex();
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -229,15 +234,16 @@ export class JobService {
 
   /** Removes a finished job's record (and frees its clientRequestToken). */
   async deleteJob(tenant: Tenant, id: string): Promise<void> {
-    for (let attempt = 0; attempt < this.maxWriteAttempts; attempt++) {
-      const job = await this.load(tenant, id);
+    // The time rules first, outside the line of writes: applying them may itself write.
+    await this.load(tenant, id);
+    await this.serialised(id, async () => {
+      const job = await this.store.get(id);
+      if (!job || !sameTenant(job.tenant, tenant)) throw new JobNotFoundError(id);
       if (!isTerminal(job.status)) throw new ActionNotAllowedError(job.id, job.status, "delete");
-      if (await this.store.delete(job.id, job.version)) {
-        this.emit(job, { type: "deleted" });
-        return;
-      }
-    }
-    throw new ConcurrentUpdateError(id);
+      if (!(await this.store.delete(job.id, job.version))) return false;
+      this.emit(job, { type: "deleted" });
+      return true;
+    });
   }
 
   // ------------------------------------------------------------------ engine operations
@@ -333,21 +339,42 @@ export class JobService {
 
   /** Read, change a copy, compare-and-set; again if another writer got there first. */
   private async mutate(id: string, change: JobChange | undefined, mutation: Mutation): Promise<Job> {
-    for (let attempt = 0; attempt < this.maxWriteAttempts; attempt++) {
+    return this.serialised(id, async () => {
       const current = await this.store.get(id);
       if (!current) throw new JobNotFoundError(id);
       const draft = structuredClone(current);
       if (mutation(draft, this.clock.now()) === false) return current;
       draft.version = current.version + 1;
-      if (await this.store.replace(draft, current.version)) {
-        this.emit(
-          draft,
-          change ?? (draft.status !== current.status ? { type: "status", from: current.status, to: draft.status } : { type: "updated" }),
-        );
-        return draft;
+      if (!(await this.store.replace(draft, current.version))) return false;
+      this.emit(
+        draft,
+        change ?? (draft.status !== current.status ? { type: "status", from: current.status, to: draft.status } : { type: "updated" }),
+      );
+      return draft;
+    });
+  }
+
+  /**
+   * Runs a compare-and-set `attempt` (false: another writer got there first) until it succeeds.
+   * Within this process the writes to one job wait in line, so that they never collide with each
+   * other however many arrive at once; a collision can then only be another process sharing the
+   * store. A lost compare-and-set means the other write is complete, so the first retry re-reads at
+   * once; each later one first waits a random delay of up to 4 ms, 8 ms, 16 ms... (at most 250 ms,
+   * on the service's clock) so that processes that keep colliding spread out, until
+   * `maxWriteAttempts` ran out.
+   */
+  private serialised<T>(id: string, attempt: () => Promise<T | false>): Promise<T> {
+    return this.writes.run(id, async () => {
+      for (let n = 0; n < this.maxWriteAttempts; n++) {
+        if (n > 1) {
+          const ms = Math.floor(Math.random() * Math.min(WRITE_BACKOFF_MAX_MS, 2 ** n));
+          await new Promise<void>((resolve) => this.clock.setTimeout(resolve, ms));
+        }
+        const result = await attempt();
+        if (result !== false) return result;
       }
-    }
-    throw new ConcurrentUpdateError(id);
+      throw new ConcurrentUpdateError(id);
+    });
   }
 
   private emit(job: Job, change: JobChange): void {

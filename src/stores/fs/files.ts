@@ -14,6 +14,12 @@ export function errno(e: unknown): string | undefined {
   return (e as Errno | undefined)?.code;
 }
 
+/** The process (or the system) ran out of file descriptors: transient, never the file's fault. */
+export function outOfDescriptors(e: unknown): boolean {
+  const code = errno(e);
+  return code === "EMFILE" || code === "ENFILE";
+}
+
 /** Runs `fn`, answering `fallback` where it fails with one of the given error codes. */
 export async function unless<T, F>(codes: readonly string[], fn: () => Promise<T>, fallback: F): Promise<T | F> {
   try {
@@ -94,7 +100,18 @@ export async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${path} is not valid JSON (was it edited by hand?): ${(e as Error).message}`);
+    throw new DamagedFileError(path, `is not valid JSON (was it edited by hand?): ${(e as Error).message}`);
+  }
+}
+
+/** A file a store keeps that it cannot read; the message has its path (for the server's log). */
+export class DamagedFileError extends Error {
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`${path} ${problem}`);
+    this.name = "DamagedFileError";
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * One async critical section at a time per key, in arrival order: how the filesystem stores keep
- * read-modify-write sequences (a sidecar update, a compare-and-set) whole within one process.
+ * read-modify-write sequences (a job write, a sidecar update, a compare-and-set) whole within one
+ * process.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
