@@ -1,24 +1,29 @@
 // @ts-check
+import { currentFolder } from "./scripts/mutate-folders.mjs";
+
 /**
- * `npm run mutate`: StrykerJS over the core and the dialects (not part of `npm test` or CI).
- * One folder at a time: `npm run mutate -- --mutate "src/core/jobs/**\/*.ts"`. Incremental: the
- * results of the last run (reports/stryker-incremental.json, not committed: it describes one
- * working tree) are reused for mutants whose code and tests did not change.
- * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
+ * StrykerJS for `npm run mutate` (scripts/mutate.mjs runs it once per folder; not part of
+ * `npm test` or CI). Incremental: each folder's last results (reports/mutation/<folder>.incremental.json,
+ * not committed: they describe one working tree) are reused for mutants whose code and tests did
+ * not change.
  */
+const folder = currentFolder();
+const name = folder.replaceAll("/", "-");
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
-  vitest: { configFile: "vitest.stryker.config.ts", related: true },
+  vitest: { configFile: "vitest.stryker.config.ts", related: false },
   plugins: ["@stryker-mutator/vitest-runner"],
-  mutate: ["src/core/**/*.ts", "dialects/**/*.ts", "!**/index.ts"],
+  mutate: [`${folder}/**/*.ts`, "!**/index.ts"],
   coverageAnalysis: "perTest",
   incremental: true,
-  incrementalFile: "reports/stryker-incremental.json",
+  incrementalFile: `reports/mutation/${name}.incremental.json`,
   // The machine is shared: never more than two test processes.
   concurrency: 2,
   timeoutMS: 20_000,
   reporters: ["clear-text", "progress-append-only", "json"],
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
   thresholds: { high: 80, low: 60, break: null },
   tempDirName: ".stryker-tmp",
   cleanTempDir: "always",
