@@ -21,7 +21,7 @@ export default {
   incrementalFile: `reports/mutation/${name}.incremental.json`,
   // The machine is shared: never more than two test processes.
   concurrency: 2,
-  timeoutMS: 20_000,
+  timeoutMS: 10_000,
   reporters: ["clear-text", "progress-append-only", "json"],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   thresholds: { high: 80, low: 60, break: null },

@@ -15,7 +15,8 @@ for (const folder of folders.length ? folders : Object.keys(FOLDERS)) {
   }
   const run = spawnSync("npx", ["stryker", "run"], {
     stdio: "inherit",
-    env: { ...process.env, MUTATE_FOLDER: folder },
+    // One fast-check seed for the dry run and every mutant, so that property tests draw the same values.
+    env: { ...process.env, MUTATE_FOLDER: folder, FC_SEED: process.env.FC_SEED ?? "20261201" },
     timeout: minutes * 60_000,
     killSignal: "SIGTERM",
   });

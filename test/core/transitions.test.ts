@@ -119,6 +119,30 @@ describe("policies", () => {
     expect(requestTarget(p, "New", "Cancelled")).toBe("Cancelling");
   });
 
+  it("accept every transition the table allows, and keep the defaults for the rest", () => {
+    const p = definePolicy({ name: "all", confirmFrom: ["Preparing", "Suspended"], cancelImmediatelyFrom: ["New", "Preparing", "Suspended", "Ready"], retentionMs: 1 });
+    expect(p).toMatchObject({ name: "all", suspendedTimeoutMs: 30 * 86_400_000, retentionMs: 1, priorityChangeableWhenFinished: true });
+    expect(p.jobId("u")).toBe("u");
+    expect(DEFAULT_POLICY).toMatchObject({
+      name: "default",
+      confirmFrom: ["Suspended"],
+      cancelImmediatelyFrom: ["New", "Preparing", "Suspended", "Ready"],
+      retentionMs: 90 * 86_400_000,
+      priorityChangeableWhenFinished: true,
+    });
+  });
+
+  it.each([
+    [{ confirmFrom: ["Ready"] }, "policy bad: confirming from Ready is not in the transition table"],
+    [{ cancelImmediatelyFrom: ["Paused"] }, "policy bad: cancelling Paused at once is not in the transition table"],
+    [{ suspendedTimeoutMs: -1 }, "policy bad: timeouts must be positive"],
+    [{ suspendedTimeoutMs: Number.NaN }, "policy bad: timeouts must be positive"],
+    [{ retentionMs: 0 }, "policy bad: timeouts must be positive"],
+    [{ retentionMs: Number.NaN }, "policy bad: timeouts must be positive"],
+  ] as const)("refuse %o", (overrides, message) => {
+    expect(() => definePolicy({ name: "bad", ...(overrides as object) })).toThrow(new Error(message));
+  });
+
   it("refuse to enable a transition that is not in the table", () => {
     expect(() => definePolicy({ name: "bad", confirmFrom: ["Active"] })).toThrow(/not in the transition table/);
     expect(() => definePolicy({ name: "bad", cancelImmediatelyFrom: ["Active"] })).toThrow(/not in the transition table/);
