@@ -15,7 +15,8 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.stryker.config.ts", related: false },
   plugins: ["@stryker-mutator/vitest-runner"],
-  mutate: [`${folder}/**/*.ts`, "!**/index.ts"],
+  // MUTATE_ONLY=<comma-separated files or globs> narrows a run to part of the folder.
+  mutate: process.env.MUTATE_ONLY ? process.env.MUTATE_ONLY.split(",") : [`${folder}/**/*.ts`, "!**/index.ts"],
   coverageAnalysis: "perTest",
   incremental: true,
   incrementalFile: `reports/mutation/${name}.incremental.json`,

@@ -1,10 +1,16 @@
-import { CreateJobCommand, DescribeJobCommand, ListJobsCommand, UpdateJobPriorityCommand, type CreateJobCommandInput } from "@aws-sdk/client-s3-control";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CreateJobCommand,
+  DescribeJobCommand,
+  ListJobsCommand,
+  S3ControlClient,
+  UpdateJobPriorityCommand,
+  type CreateJobCommandInput,
+} from "@aws-sdk/client-s3-control";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cosDialect } from "../../dialects/cos/index.js";
 import { localEndpointConfig, s3ControlDialect } from "../../dialects/s3-control/index.js";
-import { S3ControlClient } from "@aws-sdk/client-s3-control";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { JobService, ManualClock, SequentialIds } from "../../src/index.js";
 import { createFetchHandler, createNodeHandler } from "../../src/server/index.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";

@@ -38,5 +38,5 @@ describe("property test seeds", () => {
     const replay = await runFixtures({ FC_SEED: seed });
     expect(replay.output).toContain(`fast-check seed ${seed};`);
     expect(/Counterexample: (\S+)/.exec(replay.output)?.[1]).toBe(counterexample);
-  });
+  }, 120_000);
 });
