@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
+    // Property tests: a new seed each run, printed when a test fails, FC_SEED=<n> to replay.
+    setupFiles: ["test/support/fast-check-seed.ts"],
   },
 });

@@ -57,11 +57,14 @@ describe("createJob", () => {
     expect(err.existingJobId).toBe(job.id);
   });
 
-  it("scopes tokens to the tenant", async () => {
+  it.each([
+    ["account", { ...TENANT, account: "210987654321" }],
+    ["dialect", { ...TENANT, dialect: "default" }],
+  ])("scopes tokens to the tenant: the same token in another %s is another job", async (_, other) => {
     const { service } = newService();
     const input = createInput();
     const a = await service.createJob(TENANT, input);
-    const b = await service.createJob({ ...TENANT, account: "210987654321" }, { ...input, priority: 99 });
+    const b = await service.createJob(other, { ...input, priority: 99 });
     expect(b.created).toBe(true);
     expect(b.job.id).not.toBe(a.job.id);
   });
@@ -85,6 +88,28 @@ describe("createJob", () => {
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect(err.field).toBe(field);
     expect(await store.list({ tenant: TENANT, limit: 10 })).toEqual([]);
+  });
+
+  // Every member of the request is part of the idempotency digest: the same token with any one
+  // of them changed is a conflict, never the old job handed back as if it were the new request.
+  it.each([
+    ["operation", { operation: { type: "deleteTagging" } }],
+    ["operation parameters", { operation: { type: "putTagging", tags: [{ key: "confidential", value: "false" }] } }],
+    ["manifest", { manifest: { location: { bucket: "manifests", key: "other.csv" }, format: "csv", fields: ["bucket", "key"] } }],
+    ["generator instead of a manifest", { manifest: undefined, generator: { sourceBucket: "data" } }],
+    ["report", { report: { enabled: false } }],
+    ["role", { role: "role/other" }],
+    ["description", { description: "another" }],
+    ["confirmationRequired", { confirmationRequired: true }],
+    ["tags", { tags: [{ key: "k", value: "v" }] }],
+  ])("refuses the same token with another %s", async (_, change) => {
+    const { service } = newService();
+    const input = createInput();
+    const { job } = await service.createJob(TENANT, input);
+    const err = await service.createJob(TENANT, { ...input, ...(change as object) }).catch((e) => e);
+    expect(err).toBeInstanceOf(IdempotencyConflictError);
+    expect(err.existingJobId).toBe(job.id);
+    expect((await service.listJobs(TENANT)).jobs).toHaveLength(1);
   });
 
   it("keeps the dialect's own data and counts it in the idempotency check", async () => {
@@ -219,16 +244,28 @@ describe("listJobs", () => {
     await expect(service.listJobs(other, { nextToken: ids[0] })).rejects.toMatchObject({ field: "nextToken" });
   });
 
-  it("never shows one tenant's jobs to another", async () => {
+  // A tenant is dialect + account + region: a job is invisible to a caller that differs in any one.
+  it.each([
+    ["dialect", { ...TENANT, dialect: "default" }],
+    ["account", { ...TENANT, account: "999999999999" }],
+    ["region", { ...TENANT, region: "eu-west-1" }],
+  ])("never shows one tenant's jobs to another that differs only in its %s", async (_, other) => {
     const { service, ids } = await seed(2);
-    const other = { ...TENANT, account: "999999999999" };
+    const finished = ids[1]!;
+    await service.updateJobStatus(TENANT, finished, "Cancelled");
     expect((await service.listJobs(other)).jobs).toEqual([]);
+    await expect(service.listJobs(other, { nextToken: ids[0] })).rejects.toMatchObject({ field: "nextToken" });
     await expect(service.describeJob(other, ids[0]!)).rejects.toBeInstanceOf(JobNotFoundError);
     await expect(service.updateJobPriority(other, ids[0]!, 1)).rejects.toBeInstanceOf(JobNotFoundError);
     await expect(service.updateJobStatus(other, ids[0]!, "Cancelled")).rejects.toBeInstanceOf(JobNotFoundError);
+    await expect(service.getJobTags(other, ids[0]!)).rejects.toBeInstanceOf(JobNotFoundError);
     await expect(service.putJobTags(other, ids[0]!, [])).rejects.toBeInstanceOf(JobNotFoundError);
-    await expect(service.describeJob({ ...TENANT, region: "eu-west-1" }, ids[0]!)).rejects.toBeInstanceOf(JobNotFoundError);
+    await expect(service.deleteJob(other, finished)).rejects.toBeInstanceOf(JobNotFoundError);
+    // Nothing the other tenant tried changed the jobs.
+    expect(await service.describeJob(TENANT, ids[0]!)).toMatchObject({ status: "New", priority: 10 });
+    expect((await service.describeJob(TENANT, finished)).status).toBe("Cancelled");
   });
+
 });
 
 describe("updateJobPriority", () => {

@@ -15,8 +15,7 @@ import {
   type JobStatus,
 } from "../../src/index.js";
 import { createInput, newService } from "../support/jobs.js";
-
-const EVENTS = [...new Set(TRANSITIONS.flatMap((t) => (t.by === "engine" ? [t.event] : [])))] as EngineEvent[];
+import { DOCUMENTED, INFERRED, type Edge } from "./documented-transitions.js";
 
 /** The expected engine table, written out by hand so that a change to the data shows up here. */
 const EXPECTED_ENGINE: Record<EngineEvent, [JobStatus[], JobStatus]> = {
@@ -35,7 +34,15 @@ const EXPECTED_ENGINE: Record<EngineEvent, [JobStatus[], JobStatus]> = {
   cancelled: [["Cancelling"], "Cancelled"],
 };
 
+/** The events come from the hand-written table, so that an event deleted from the data still has its tests. */
+const EVENTS = Object.keys(EXPECTED_ENGINE) as EngineEvent[];
+
 describe("engine transitions", () => {
+  it("the table has no event that is not expected here", () => {
+    const inTable = new Set(TRANSITIONS.flatMap((t) => (t.by === "engine" ? [t.event] : [])));
+    expect([...inTable].sort()).toEqual([...EVENTS].sort());
+  });
+
   for (const event of EVENTS) {
     for (const from of JOB_STATUSES) {
       const [allowed, to] = EXPECTED_ENGINE[event];
@@ -45,6 +52,43 @@ describe("engine transitions", () => {
       });
     }
   }
+});
+
+/**
+ * The table against what the providers document (shared/spec, listed by hand in
+ * documented-transitions.ts with their sources), in both directions: every documented change of
+ * status is in the table, and every row of the table is documented or a listed inference.
+ */
+describe("the table against the providers' documented transitions", () => {
+  const sameEdge = (t: (typeof TRANSITIONS)[number], e: Edge) =>
+    t.from === e.from && t.to === e.to && t.by === e.by && (t.by === "engine" || t.request === e.request);
+
+  for (const e of DOCUMENTED) {
+    const steps = [e.from, ...(e.via ?? []), e.to];
+    it(`${e.source}: ${steps.join(" → ")} (${e.by}${e.request ? ` requests ${e.request}` : ""})`, () => {
+      if (!e.via) {
+        expect(TRANSITIONS.some((t) => sameEdge(t, e))).toBe(true);
+        return;
+      }
+      // The table models this change through finishing statuses the source does not describe:
+      // each step is an engine move, the first one by whoever the source names.
+      for (let i = 0; i + 1 < steps.length; i++) {
+        const step = { ...e, from: steps[i]!, to: steps[i + 1]!, by: i === 0 ? e.by : ("engine" as const) };
+        expect(TRANSITIONS.some((t) => sameEdge(t, step)), `${step.from} → ${step.to}`).toBe(true);
+      }
+    });
+  }
+
+  it("has no row that no provider documents and no inference explains", () => {
+    const explained = [...DOCUMENTED.flatMap((e) => (e.via ? [] : [e])), ...INFERRED];
+    const viaSteps = DOCUMENTED.flatMap((e) => {
+      if (!e.via) return [];
+      const steps = [e.from, ...e.via, e.to];
+      return steps.slice(1).map((to, i) => ({ ...e, from: steps[i]!, to, by: i === 0 ? e.by : ("engine" as const) }));
+    });
+    const unexplained = TRANSITIONS.filter((t) => ![...explained, ...viaSteps].some((e) => sameEdge(t, e)));
+    expect(unexplained).toEqual([]);
+  });
 });
 
 describe("user requests under the default policy", () => {
@@ -73,6 +117,30 @@ describe("policies", () => {
     expect(requestTarget(p, "Preparing", "Ready")).toBe("Ready");
     expect(requestTarget(p, "Suspended", "Cancelled")).toBe("Cancelling");
     expect(requestTarget(p, "New", "Cancelled")).toBe("Cancelling");
+  });
+
+  it("accept every transition the table allows, and keep the defaults for the rest", () => {
+    const p = definePolicy({ name: "all", confirmFrom: ["Preparing", "Suspended"], cancelImmediatelyFrom: ["New", "Preparing", "Suspended", "Ready"], retentionMs: 1 });
+    expect(p).toMatchObject({ name: "all", suspendedTimeoutMs: 30 * 86_400_000, retentionMs: 1, priorityChangeableWhenFinished: true });
+    expect(p.jobId("u")).toBe("u");
+    expect(DEFAULT_POLICY).toMatchObject({
+      name: "default",
+      confirmFrom: ["Suspended"],
+      cancelImmediatelyFrom: ["New", "Preparing", "Suspended", "Ready"],
+      retentionMs: 90 * 86_400_000,
+      priorityChangeableWhenFinished: true,
+    });
+  });
+
+  it.each([
+    [{ confirmFrom: ["Ready"] }, "policy bad: confirming from Ready is not in the transition table"],
+    [{ cancelImmediatelyFrom: ["Paused"] }, "policy bad: cancelling Paused at once is not in the transition table"],
+    [{ suspendedTimeoutMs: -1 }, "policy bad: timeouts must be positive"],
+    [{ suspendedTimeoutMs: Number.NaN }, "policy bad: timeouts must be positive"],
+    [{ retentionMs: 0 }, "policy bad: timeouts must be positive"],
+    [{ retentionMs: Number.NaN }, "policy bad: timeouts must be positive"],
+  ] as const)("refuse %o", (overrides, message) => {
+    expect(() => definePolicy({ name: "bad", ...(overrides as object) })).toThrow(new Error(message));
   });
 
   it("refuse to enable a transition that is not in the table", () => {

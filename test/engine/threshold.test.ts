@@ -49,6 +49,33 @@ describe("failure threshold", () => {
     expect(job.progress).toMatchObject({ succeeded: 0, failed: 50 });
   });
 
+  // The boundaries, one task at a time so that the check runs after every task: the rule applies
+  // from the 1,000th task on ("at least"), and only to "more than" half failed.
+  async function oneAtATime(tasks: number, failing: number) {
+    const bed = await bedWith(keys(tasks), { engine: { concurrency: 1 } });
+    const last = `obj-${String(failing).padStart(5, "0")}`;
+    bed.faults.fail({ operations: "putTagging", key: (k) => k < last, error: { code: "AccessDenied", status: 403 } });
+    const created = await bed.job();
+    await bed.runUntilIdle();
+    return bed.describe(created.id);
+  }
+
+  it("does not fail a job with exactly half of 1,000 tasks failed", async () => {
+    const job = await oneAtATime(1000, 500);
+    expect(job.status).toBe("Complete");
+    expect(job.progress).toMatchObject({ succeeded: 500, failed: 500 });
+    expect(job.failureReasons).toEqual([]);
+  });
+
+  it("fails a job with one more than half of 1,000 tasks failed, at the 1,000th task", async () => {
+    const job = await oneAtATime(1001, 501);
+    expect(job.status).toBe("Failed");
+    expect(job.progress).toMatchObject({ succeeded: 499, failed: 501 });
+    expect(job.failureReasons).toEqual([
+      { code: "TaskFailureThresholdExceeded", reason: "501 of the 1000 tasks run failed, more than 50% after at least 1000 tasks" },
+    ]);
+  });
+
   it("takes its limits from the engine's options", async () => {
     const bed = await bedWith(keys(20), { engine: { concurrency: 1, failureThreshold: { minTasks: 10, maxFailureRatio: 0.2 } } });
     bed.faults.fail({ operations: "putTagging", key: (k) => k < "obj-00003", error: { code: "AccessDenied", status: 403 } });

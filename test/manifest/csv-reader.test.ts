@@ -61,6 +61,19 @@ describe("CSV manifest reader", () => {
     expect(() => csvLayout(["key", "versionId"])).toThrow("The manifest's Fields must name both Bucket and Key");
   });
 
+  // The `+` rule must hold on its own: a key with `+` and no `%` is still encoded text.
+  it("reads `+` as a space in a key that has no %XX, and keeps the key as given for the report", async () => {
+    const reader = parseRecords(body("b,a+b.txt\nb,c++\nb,plain\n"), { layout: csvLayout(["bucket", "key"]) });
+    const first = await reader.next();
+    const records = first.done ? [] : first.value;
+    expect(records.map((r) => [r.key, r.encodedKey])).toEqual([
+      ["a b.txt", "a+b.txt"],
+      ["c  ", "c++"],
+      ["plain", "plain"],
+    ]);
+    expect(decodeKey("a+b")).toBe("a b");
+  });
+
   it("decodes `+` as a space and %XX as UTF-8; encodeKey gives a key decodeKey reads back", () => {
     expect(decodeKey("a+b%2Bc%20d%E2%82%AC")).toBe("a b+c d€");
     expect(encodeKey("a b+c/d€")).toBe("a%20b%2Bc/d%E2%82%AC");

@@ -105,6 +105,23 @@ describe("time rules", () => {
     expect(textOf(body, "TotalNumberOfTasks")).toBe("-1");
     expect(body).not.toContain("TerminationDate");
   });
+
+  // Every other test clock starts on a whole second, where floor and ceil agree.
+  it("writes CreationTime and TerminationDate as whole epoch seconds rounded down", async () => {
+    const start = Date.UTC(2026, 0, 1, 8, 30, 0, 999);
+    const { send, jobs, clock } = ossHarness({ start });
+    const id = await createJob(send);
+    clock.advance(1_500); // terminates at 08:30:02.499
+    await jobs.updateJobStatus((await jobs.get(id))!.tenant, id, "Cancelled");
+    await jobs.advance(id, "cancelled");
+    const second = Math.floor(start / 1000);
+    const described = await (await send("GET", `/?batchJob&batchJobId=${id}`)).text();
+    expect(textOf(described, "CreationTime")).toBe(String(second));
+    expect(textOf(described, "TerminationDate")).toBe(String(second + 2));
+    const listed = await (await send("GET", "/?batchJob")).text();
+    expect(textOf(listed, "CreationTime")).toBe(String(second));
+    expect(textOf(listed, "TerminationDate")).toBe(String(second + 2));
+  });
 });
 
 describe("UpdateJobPriority", () => {

@@ -12,7 +12,7 @@ import {
   type CreateJobCommandInput,
   type JobOperation,
 } from "@aws-sdk/client-s3-control";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT, OTHER_ACCOUNT, ROLE, startServer, tagJobInput } from "./support.js";
 
 /**
@@ -30,6 +30,11 @@ beforeAll(async () => {
   s3 = server.client();
 });
 afterAll(() => server.close());
+// No test may end with an InternalServiceException answered: checked after each test on its own
+// requests, so that the check depends on no other test having run first.
+afterEach(() => {
+  expect(server.internal.splice(0)).toEqual([]);
+});
 
 async function create(overrides: Record<string, unknown> = {}, client = s3) {
   const input = { ...tagJobInput(), ClientRequestToken: `token-${++tokens}`, ...overrides } as CreateJobCommandInput;
@@ -296,6 +301,9 @@ describe("CreateJob and DescribeJob", () => {
     const other = await failure(s3.send(new CreateJobCommand({ ...input, Priority: 1 })));
     expect(other).toMatchObject({ name: "IdempotencyException", status: 400 });
     expect(other.message).toContain("retry-me");
+    // Another operation with everything else the same is another request too.
+    const otherOperation = await failure(s3.send(new CreateJobCommand({ ...input, Operation: { S3DeleteObjectTagging: {} } })));
+    expect(otherOperation).toMatchObject({ name: "IdempotencyException", status: 400 });
     // The same token in another account is another request.
     const elsewhere = await s3.send(new CreateJobCommand({ ...input, AccountId: OTHER_ACCOUNT }));
     expect(elsewhere.JobId).not.toBe(first.JobId);
@@ -513,12 +521,10 @@ describe("errors", () => {
     try {
       const err = await failure(small.client().send(new CreateJobCommand({ ...tagJobInput(), Description: "d".repeat(200), Tags: Array.from({ length: 40 }, (_, i) => ({ Key: `key-${i}`, Value: "v".repeat(40) })) } as CreateJobCommandInput)));
       expect(err).toMatchObject({ name: "BadRequestException", status: 400, message: expect.stringContaining("2048 bytes") });
+      expect(small.internal).toEqual([]);
     } finally {
       await small.close();
     }
   });
 
-  it("never answered InternalServiceException in this suite", () => {
-    expect(server.internal).toEqual([]);
-  });
 });
