@@ -1,4 +1,4 @@
-import type { Dialect, RequestHead, WireRequest, WireResponse } from "../dialect.js";
+import { requestPath, type Dialect, type RequestHead, type WireRequest, type WireResponse } from "../dialect.js";
 import { problemOf, STATUS, transportProblem, type CosProblem } from "./errors.js";
 import { HANDLERS } from "./handlers.js";
 import { cosPolicy } from "./policy.js";
@@ -39,7 +39,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     return {
       status: STATUS[problem.code],
       headers: { "content-type": "application/xml", server: "tencent-cos", "x-cos-request-id": requestId, "x-cos-trace-id": traceId },
-      body: encodeError(problem, `${head.url.host}${head.url.pathname}`, requestId, traceId),
+      body: encodeError(problem, `${head.url.host}${requestPath(head)}`, requestId, traceId),
     };
   };
 
@@ -47,7 +47,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     name: "cos",
     policy: cosPolicy,
     claims(head) {
-      if (!isJobsPath(head.url.pathname)) return false;
+      if (!isJobsPath(requestPath(head))) return false;
       for (const [name, v] of head.headers) {
         if (FOREIGN_HEADER.test(name) || (name === "authorization" && FOREIGN_AUTH.test(v))) return false;
       }
@@ -56,7 +56,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     async handle(request: WireRequest, { jobs }) {
       let op: CosOperation | undefined;
       try {
-        const { route, jobId } = matchRoute(request.method, request.url.pathname);
+        const { route, jobId } = matchRoute(request.method, requestPath(request));
         op = route.op;
         const tenant = tenantOf(request.url, request.headers);
         checkContentMd5(request.headers, request.body);

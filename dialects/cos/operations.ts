@@ -199,7 +199,13 @@ function codecOf(op: Operation): OperationCodec | undefined {
 
 // ------------------------------------------------------------------ shared pieces
 
+/**
+ * An empty directive is an unset one: the Go SDK writes `<TaggingDirective></TaggingDirective>`
+ * for a caller who left it unset, meaning the default.
+ */
 function directiveOf(node: XmlNode, name: string): Directive | undefined {
+  const given = node.child(name);
+  if (given && given.element.children.length === 0 && given.text === "") return undefined;
   const d = optional(node, name, S.directive);
   return d && DIRECTIVE[d];
 }

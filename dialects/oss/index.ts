@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { contentMd5Problem } from "../content-md5.js";
-import type { Dialect, WireRequest, WireResponse } from "../dialect.js";
+import { requestPath, type Dialect, type WireRequest, type WireResponse } from "../dialect.js";
 import { describeError, errorResponse, OssWireError, transportError } from "./errors.js";
 import { OSS_POLICY } from "./policy.js";
 import { Query } from "./request-codec.js";
@@ -31,7 +31,7 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
   return {
     name: "oss",
     policy: OSS_POLICY,
-    claims: (head) => isBatchRequest(head.url),
+    claims: (head) => isBatchRequest(requestPath(head), head.url),
 
     async handle(request: WireRequest, { jobs }) {
       const requestId = newRequestId();

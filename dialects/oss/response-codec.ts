@@ -43,12 +43,11 @@ export function encodeDescribeJob(job: Job, now: number): string {
       StatusUpdateReason: job.statusUpdateReason,
       ProgressSummary: progressSummary(job, now, "describe"),
       KeyPrefixManifestGenerator: job.generator && { SourceBucket: job.generator.sourceBucket, Prefix: job.generator.prefix },
-      // "Present even when the job did not fail" [D-DJ]: then an empty <FailureReasons/>, which
-      // Go (one JobFailure) and Java (a list) both read as "none".
-      FailureReasons: list(
-        job.failureReasons.map((f) => ({ FailureCode: f.code, FailureReason: f.reason })),
-        "JobFailure",
-      ),
+      // "Present even when the job did not fail" [D-DJ], then with an empty JobFailure: Go reads
+      // JobFailure as a pointer inside FailureReasons, Java as a list [D-DJ, GO, JV].
+      FailureReasons: job.failureReasons.length
+        ? list(job.failureReasons.map((f) => ({ FailureCode: f.code, FailureReason: f.reason })), "JobFailure")
+        : { JobFailure: {} },
       Status: job.status,
       // Set once the job finished; for a running job absent (unspecified).
       TerminationDate: job.terminationDate === undefined ? undefined : seconds(job.terminationDate),
@@ -98,8 +97,13 @@ function seconds(ms: number): number {
 function progressSummary(job: Job, now: number, shape: "describe" | "list"): XmlObject {
   const p = job.progress;
   const timers = { ElapsedTimeInActiveSeconds: elapsedActiveSeconds(p, now) };
+  // Until the manifest is counted all three are unknown, whatever the engine recorded on the way
+  // (a job that failed while preparing shows -1/-1/-1 [GO-T]).
+  const known = p.total !== null;
   const total = p.total ?? -1;
+  const failed = known ? (p.failed ?? -1) : -1;
+  const succeeded = known ? (p.succeeded ?? -1) : -1;
   return shape === "describe"
-    ? { NumberOfTasksFailed: p.failed ?? -1, NumberOfTasksSucceeded: p.succeeded ?? -1, Timers: timers, TotalNumberOfTasks: total }
-    : { NumberOfTasksFailed: p.failed ?? -1, NumberOfTasksSucceeded: p.succeeded ?? -1, TotalNumberOfTasks: total, Timers: timers };
+    ? { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, Timers: timers, TotalNumberOfTasks: total }
+    : { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, TotalNumberOfTasks: total, Timers: timers };
 }

@@ -82,8 +82,8 @@ export const ROUTES: readonly Route[] = [...TABLE].sort((a, b) => b.with.length 
  * Narrow on purpose, so that an OSS emulator mounting batchplane keeps every other request
  * (ListBuckets is also `GET /`) for its own routes.
  */
-export function isBatchRequest(url: URL): boolean {
-  if (url.pathname !== "/") return false;
+export function isBatchRequest(path: string, url: URL): boolean {
+  if (path !== "/") return false;
   for (const key of url.searchParams.keys()) if (key.startsWith("batchJob")) return true;
   return false;
 }

@@ -1,4 +1,4 @@
-import type { Dialect, DialectContext, RequestHead, TransportProblem, WireRequest, WireResponse } from "../dialect.js";
+import { requestPath, type Dialect, type DialectContext, type RequestHead, type TransportProblem, type WireRequest, type WireResponse } from "../dialect.js";
 import { resultXml } from "./codec-write.js";
 import { errorResponse, idHeaders, newRequestIds, transportError, type RequestIds } from "./errors.js";
 import { s3ControlPolicy } from "./policy.js";
@@ -38,7 +38,7 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
     policy: s3ControlPolicy(options),
 
     claims(head: RequestHead): boolean {
-      const p = head.url.pathname;
+      const p = requestPath(head);
       return p === PATH_PREFIX || p.startsWith(`${PATH_PREFIX}/`);
     },
 
@@ -46,7 +46,7 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
       const requestIds = ids();
       try {
         const tenant = tenantOf(request);
-        const { route, params } = matchRoute(request.method, request.url.pathname);
+        const { route, params } = matchRoute(request.method, requestPath(request));
         const result = await route.handler({ request, tenant, params, jobs: context.jobs, written });
         return {
           status: 200,
