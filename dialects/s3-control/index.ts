@@ -1,5 +1,5 @@
 import { requestPath, type Dialect, type DialectContext, type RequestHead, type TransportProblem, type WireRequest, type WireResponse } from "../dialect.js";
-import { resultXml } from "./codec-write.js";
+import { resultXml } from "./response.js";
 import { errorResponse, idHeaders, newRequestIds, transportError, type RequestIds } from "./errors.js";
 import { s3ControlPolicy } from "./policy.js";
 import { RenderCache } from "./handlers.js";

@@ -34,3 +34,33 @@ describe("SuspendedCause", () => {
     expect(job).toMatchObject({ Status: "Suspended", SuspendedDate: new Date(server.clock.now()), SuspendedCause: "AwaitingConfirmation" });
   });
 });
+
+describe("ObjectSizeGreaterThanBytes and ObjectSizeLessThanBytes (the model's long)", () => {
+  const generator = (filter: Record<string, unknown>) => ({
+    S3JobManifestGenerator: { SourceBucket: "arn:aws:s3:::photos", Filter: filter, EnableManifestOutput: false },
+  });
+
+  it("accepts negative bounds and bounds past 2^53, echoes them as sent, and filters as they say", async () => {
+    const id = await create({ Manifest: undefined, ManifestGenerator: generator({ ObjectSizeGreaterThanBytes: -1, ObjectSizeLessThanBytes: 2 ** 60 }) });
+    expect((await describeJob(id)).ManifestGenerator).toEqual(generator({ ObjectSizeGreaterThanBytes: -1, ObjectSizeLessThanBytes: 2 ** 60 }));
+
+    // "Larger than -1" lists the empty object too; "smaller than -5" lists nothing.
+    const objects = new MemoryObjectStore({ clock: server.clock, buckets: ["photos", "reports"] });
+    await objects.put({ bucket: "photos", key: "empty", body: "" });
+    await objects.put({ bucket: "photos", key: "full", body: "xyz" });
+    const none = await create({ Manifest: undefined, ManifestGenerator: generator({ ObjectSizeLessThanBytes: -5 }) });
+    await new Engine({ jobs: server.jobs, objects, clock: server.clock }).runUntilIdle();
+    expect((await describeJob(id)).ProgressSummary).toMatchObject({ TotalNumberOfTasks: 2, NumberOfTasksSucceeded: 2 });
+    expect((await describeJob(none)).ProgressSummary).toMatchObject({ TotalNumberOfTasks: 0 });
+  });
+
+  it("refuses what is no long, naming the member", async () => {
+    // The SDK writes String(2 ** 63): one past the long's maximum.
+    const err = await create({ Manifest: undefined, ManifestGenerator: generator({ ObjectSizeLessThanBytes: 2 ** 63 }) }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.name).toBe("BadRequestException");
+    expect(err?.message).toMatch(/Filter\/ObjectSizeLessThanBytes: must be (an integer|at most 9223372036854775807)/);
+  });
+});
