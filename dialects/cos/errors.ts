@@ -13,7 +13,6 @@ import {
 } from "../../src/core/errors.js";
 import { isTerminal } from "../../src/core/model/status.js";
 import { XmlShapeError, XmlSyntaxError } from "../xml/index.js";
-import type { CosOperation } from "./routes.js";
 
 /**
  * The COS error codes this dialect answers with and their HTTP statuses: the batch catalogue
@@ -50,8 +49,11 @@ export class CosError extends Error {
 }
 
 const FINISHED = "has already been completed";
-/** UpdateJobStatus and UpdateJobPriority word NoSuchJob as "does not exist or has already been completed" (seeds). */
-const UPDATES: ReadonlySet<CosOperation> = new Set(["UpdateJobStatus", "UpdateJobPriority"]);
+/**
+ * UpdateJobStatus and UpdateJobPriority word NoSuchJob as "does not exist or has already been
+ * completed" (seeds). Operations are named by routes.ts, which imports this file, not the other way.
+ */
+const UPDATES: ReadonlySet<string> = new Set(["UpdateJobStatus", "UpdateJobPriority"]);
 
 type ErrorOf = {
   JobNotFound: JobNotFoundError;
@@ -64,7 +66,7 @@ type ErrorOf = {
 };
 
 /** Domain error kind → COS code and message. */
-const DOMAIN: { [K in DomainErrorKind]: (e: ErrorOf[K], op: CosOperation | undefined) => CosProblem } = {
+const DOMAIN: { [K in DomainErrorKind]: (e: ErrorOf[K], op: string | undefined) => CosProblem } = {
   JobNotFound: (e, op) => ({
     code: "NoSuchJob",
     message: op && UPDATES.has(op) ? `The specified job does not exist or ${FINISHED}: ${e.jobId}` : `The specified job does not exist: ${e.jobId}`,
@@ -111,7 +113,7 @@ const TRANSPORT: { [K in TransportProblem["kind"]]: (p: Extract<TransportProblem
 };
 
 /** Whatever a request failed with → the COS code and a message that names the problem. */
-export function problemOf(error: unknown, op?: CosOperation): CosProblem {
+export function problemOf(error: unknown, op?: string): CosProblem {
   if (error instanceof CosError) return { code: error.code, message: error.message };
   if (isDomainError(error)) return domainProblem(error, op);
   if (error instanceof XmlSyntaxError) return { code: "MalformedXML", message: `The XML you provided was not well-formed: ${error.message}` };
@@ -123,6 +125,6 @@ export function transportProblem(problem: TransportProblem): CosProblem {
   return (TRANSPORT[problem.kind] as (p: TransportProblem) => CosProblem)(problem);
 }
 
-function domainProblem(error: DomainError, op: CosOperation | undefined): CosProblem {
-  return (DOMAIN[error.kind] as (e: DomainError, op: CosOperation | undefined) => CosProblem)(error, op);
+function domainProblem(error: DomainError, op: string | undefined): CosProblem {
+  return (DOMAIN[error.kind] as (e: DomainError, op: string | undefined) => CosProblem)(error, op);
 }

@@ -3,8 +3,9 @@ import { problemOf, STATUS, transportProblem, type CosProblem } from "./errors.j
 import { HANDLERS } from "./handlers.js";
 import { cosPolicy } from "./policy.js";
 import { randomCosIds, type CosIds } from "./request-ids.js";
-import { checkContentMd5, tenantOf } from "./request-codec.js";
-import { encodeError } from "./response-codec.js";
+import { checkContentMd5 } from "./request.js";
+import { tenantOf } from "./tenant.js";
+import { encodeError } from "./response.js";
 import { isJobsPath, matchRoute, type CosOperation } from "./routes.js";
 
 export { cosPolicy } from "./policy.js";

@@ -1,10 +1,11 @@
 import type { Grant, Tag } from "../../src/core/model/common.js";
 import type { ObjectMetadata, Operation, OperationOf, OperationType } from "../../src/core/model/operation.js";
-import { truncate, XmlNode, XmlShapeError, type XmlObject } from "../xml/index.js";
+import { truncate, XmlNode, XmlShapeError } from "../xml/index.js";
 import { formatCosArn, parseBucketArn } from "./arn.js";
 import type { Echo, EchoRecorder } from "./echo.js";
 import { CosError } from "./errors.js";
 import * as S from "./schemas.js";
+import type { WireOperation } from "./shapes.js";
 import { arnOf, only, optional, prune, required } from "./xml-values.js";
 
 /**
@@ -15,8 +16,8 @@ export interface OperationCodec {
   element: string;
   types: readonly OperationType[];
   decode(node: XmlNode, echo: EchoRecorder): Operation;
-  /** `ctx` rebuilds ARNs for jobs that carry no echo. */
-  encode(op: Operation, echo: Echo, ctx: ArnContext): XmlObject;
+  /** The element's content, in the shape of shapes.ts; `ctx` rebuilds ARNs for jobs that carry no echo. */
+  encode(op: Operation, echo: Echo, ctx: ArnContext): object;
 }
 
 /** The tenant's region and appid, for ARNs rebuilt from a bucket name. */
@@ -92,12 +93,10 @@ const putObjectCopy: OperationCodec = {
     const seconds = (ms: number | undefined) => (ms === undefined ? undefined : String(Math.floor(ms / 1000)));
     return {
       AccessControlDirective: op.aclDirective && DIRECTIVE_NAME[op.aclDirective],
-      AccessControlGrants: op.grants && {
-        COSGrant: op.grants.map((g) => ({
-          Grantee: { DisplayName: g.grantee.displayName, Identifier: g.grantee.identifier, TypeIdentifier: "ID" },
-          Permission: g.permission,
-        })),
-      },
+      AccessControlGrants: op.grants?.map((g) => ({
+        Grantee: { DisplayName: g.grantee.displayName, Identifier: g.grantee.identifier, TypeIdentifier: "ID" },
+        Permission: g.permission,
+      })),
       CannedAccessControlList: op.cannedAcl,
       PrefixReplace: text("PrefixReplace", () => (op.keyPrefixReplace ? "true" : undefined)),
       ResourcesPrefix: text("ResourcesPrefix", () => op.sourceKeyPrefix),
@@ -112,12 +111,10 @@ const putObjectCopy: OperationCodec = {
         ContentType: op.metadata.contentType,
         HttpExpiresDate: text("NewObjectMetadata/HttpExpiresDate", () => seconds(op.metadata?.httpExpiresDate)),
         SSEAlgorithm: op.metadata.sseAlgorithm,
-        UserMetadata: op.metadata.userMetadata && {
-          member: Object.entries(op.metadata.userMetadata).map(([Key, Value]) => ({ Key, Value })),
-        },
+        UserMetadata: op.metadata.userMetadata && Object.entries(op.metadata.userMetadata).map(([Key, Value]) => ({ Key, Value })),
       },
       TaggingDirective: op.taggingDirective && DIRECTIVE_NAME[op.taggingDirective],
-      NewObjectTagging: op.tags && { COSTag: op.tags.map(tagXml) },
+      NewObjectTagging: op.tags?.map(tagXml),
       StorageClass: op.storageClass,
       TargetResource: text("TargetResource", () => formatCosArn({ ...ctx, bucket: op.targetBucket })),
     };
@@ -154,7 +151,7 @@ const putObjectTagging: OperationCodec = {
   },
   encode(operation) {
     const op = operation as OperationOf<"putTagging" | "addTagging">;
-    return { TaggingDirective: op.type === "addTagging" ? "Add" : "Replaced", TagSet: op.tags.length ? { COSTag: op.tags.map(tagXml) } : {} };
+    return { TaggingDirective: op.type === "addTagging" ? "Add" : "Replaced", TagSet: op.tags.map(tagXml) };
   },
 };
 
@@ -183,7 +180,7 @@ export function decodeOperation(node: XmlNode, echo: EchoRecorder): Operation {
 }
 
 /** The `<Operation>` content for a job's operation. */
-export function encodeOperation(op: Operation, echo: Echo, ctx: ArnContext): XmlObject {
+export function encodeOperation(op: Operation, echo: Echo, ctx: ArnContext): WireOperation {
   const codec = codecOf(op);
   return codec ? { [codec.element]: codec.encode(op, echo, ctx) } : {};
 }
@@ -223,7 +220,7 @@ function tagsOf(node: XmlNode, itemName: string): Tag[] {
   return tags;
 }
 
-function tagXml(t: Tag): XmlObject {
+function tagXml(t: Tag): { Key: string; Value: string } {
   return { Key: t.key, Value: t.value };
 }
 

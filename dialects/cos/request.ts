@@ -1,6 +1,5 @@
 import { contentMd5Problem } from "../content-md5.js";
 import type { ListJobsRequest } from "../../src/core/jobs/job-service.js";
-import type { Tenant } from "../../src/core/model/common.js";
 import type { CreateJobInput } from "../../src/core/model/job.js";
 import type { Manifest, ManifestField } from "../../src/core/model/manifest.js";
 import type { ReportConfig } from "../../src/core/model/report.js";
@@ -15,17 +14,6 @@ import { arnOf, check, only, optional, prune, required, value } from "./xml-valu
 /** Requests on the wire → core calls. Bodies: CreateJob only; everything else is path and query. */
 
 // ------------------------------------------------------------------ headers
-
-/** `<uin>.cos-control.<region>.myqcloud.com` (spec §1); any other host leaves the region empty. */
-const CONTROL_HOST = /^[^.]+\.cos-control\.([a-z0-9-]+)\./i;
-
-/** The caller: the account is the `x-cos-appid` header, required on every batch API (D-ER). */
-export function tenantOf(url: URL, headers: Headers): Tenant {
-  const appid = headers.get("x-cos-appid")?.trim();
-  if (!appid) throw new CosError("InvalidArgument", "x-cos-appid cannot be empty: every batch request names its APPID in this header");
-  check("x-cos-appid", appid, S.appid);
-  return { dialect: "cos", account: appid, region: CONTROL_HOST.exec(url.hostname)?.[1]?.toLowerCase() ?? "" };
-}
 
 /** COS checks a Content-MD5 that is sent (D-ERRC InvalidDigest / BadDigest); the Go SDK sends one with every body. */
 export function checkContentMd5(headers: Headers, body: Uint8Array): void {
