@@ -1,7 +1,5 @@
 import type { ListJobsResult } from "../../src/core/jobs/job-service.js";
 import type { Job } from "../../src/core/model/job.js";
-import type { z } from "zod";
-import { toXml } from "../xml/index.js";
 import { formatCosArn } from "./arn.js";
 import { Echo } from "./echo.js";
 import type { CosProblem } from "./errors.js";
@@ -13,15 +11,11 @@ import * as W from "./shapes.js";
  * shapes.ts: timestamps in UTC to the second, texts as submitted where the job kept them.
  */
 
-function write<S extends z.ZodType>(root: string, shape: S, value: z.input<S>): string {
-  return toXml(root, W.codec.write(shape, value) as Record<string, never>);
-}
-
 const FIELD_NAME = { ignore: "Ignore", bucket: "Bucket", key: "Key", versionId: "VersionId" } as const;
 const MANIFEST_FORMAT = { csv: "COSBatchOperations_CSV_V1", inventory: "COSInventoryReport_CSV_V1" } as const;
 
 export function encodeCreateJob(job: Job): string {
-  return write("CreateJobResult", W.createJobResult, { JobId: job.id });
+  return W.codec.document("CreateJobResult", W.createJobResult, { JobId: job.id });
 }
 
 export function encodeDescribeJob(job: Job): string {
@@ -30,7 +24,7 @@ export function encodeDescribeJob(job: Job): string {
   const { location } = job.manifest ?? { location: undefined };
   const arn = (key: string, bucket: string | undefined, objectKey?: string) =>
     echo.text(key, () => bucket && formatCosArn({ ...ctx, bucket, key: objectKey }));
-  return write("DescribeJobResult", W.describeJobResult, {
+  return W.codec.document("DescribeJobResult", W.describeJobResult, {
     Job: {
       ConfirmationRequired: job.confirmationRequired,
       CreationTime: timestamp(job.creationTime),
@@ -73,7 +67,7 @@ export function encodeDescribeJob(job: Job): string {
 }
 
 export function encodeListJobs(result: ListJobsResult): string {
-  return write("ListJobsResult", W.listJobsResult, {
+  return W.codec.document("ListJobsResult", W.listJobsResult, {
     Jobs: result.jobs.map((job) => ({
         CreationTime: timestamp(job.creationTime),
         Description: job.description,
@@ -90,15 +84,15 @@ export function encodeListJobs(result: ListJobsResult): string {
 }
 
 export function encodeUpdatePriority(job: Job): string {
-  return write("UpdateJobPriorityResult", W.updateJobPriorityResult, { JobId: job.id, Priority: job.priority });
+  return W.codec.document("UpdateJobPriorityResult", W.updateJobPriorityResult, { JobId: job.id, Priority: job.priority });
 }
 
 export function encodeUpdateStatus(job: Job): string {
-  return write("UpdateJobStatusResult", W.updateJobStatusResult, { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
+  return W.codec.document("UpdateJobStatusResult", W.updateJobStatusResult, { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
 }
 
 export function encodeError(problem: CosProblem, resource: string, requestId: string, traceId: string): string {
-  return write("Error", W.error, { Code: problem.code, Message: problem.message, Resource: resource, RequestId: requestId, TraceId: traceId });
+  return W.codec.document("Error", W.error, { Code: problem.code, Message: problem.message, Resource: resource, RequestId: requestId, TraceId: traceId });
 }
 
 function progress(job: Job) {

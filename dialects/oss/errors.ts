@@ -1,7 +1,8 @@
 import type { DomainErrorKind } from "../../src/core/index.js";
 import { isDomainError, InvalidArgumentError } from "../../src/core/index.js";
 import type { TransportProblem, WireResponse } from "../dialect.js";
-import { toXml, XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import { XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import * as W from "./shapes.js";
 
 /** Problems the dialect itself finds on the wire (the core's errors have their own kinds). */
 export type WireProblem =
@@ -143,7 +144,7 @@ export function transportError(problem: TransportProblem): { row: Row; detail?: 
 /** The OSS `<Error>` envelope [ERR], with `x-oss-ec` beside `x-oss-request-id`. */
 export function errorResponse({ row, detail }: { row: Row; detail?: string }, ctx: ErrorContext): WireResponse {
   const message = [row.message, detail].filter((m) => m !== undefined && m !== "").join(" ");
-  const body = toXml("Error", {
+  const body = W.codec.document("Error", W.error, {
     Code: row.code,
     Message: message,
     RequestId: ctx.requestId,

@@ -3,7 +3,7 @@ import { contentMd5Problem } from "../content-md5.js";
 import { requestPath, type Dialect, type WireRequest, type WireResponse } from "../dialect.js";
 import { describeError, errorResponse, OssWireError, transportError } from "./errors.js";
 import { OSS_POLICY } from "./policy.js";
-import { Query } from "./request-codec.js";
+import { Query } from "./request.js";
 import { isBatchRequest, routeOf } from "./routes.js";
 import { tenantOf } from "./tenant.js";
 

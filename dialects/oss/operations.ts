@@ -1,8 +1,8 @@
 import type { Operation, OperationOf, Tag } from "../../src/core/index.js";
-import type { XmlNode, XmlObject } from "../xml/index.js";
-import { list } from "../xml/index.js";
+import type { XmlNode } from "../xml/index.js";
 import { OssWireError } from "./errors.js";
 import { checked, leafText, only, requiredChild, requiredText } from "./read.js";
+import type { WireOperation } from "./shapes.js";
 import { objectAclSchema, restoreDaysSchema, restoreTierSchema, tagSetSchema } from "./schemas.js";
 
 /**
@@ -13,7 +13,8 @@ import { objectAclSchema, restoreDaysSchema, restoreTierSchema, tagSetSchema } f
 interface OperationCodec<T extends Operation["type"]> {
   element: string;
   decode(node: XmlNode): OperationOf<T>;
-  encode(op: OperationOf<T>): XmlObject;
+  /** The element's content, in the shape of shapes.ts. */
+  encode(op: OperationOf<T>): object;
 }
 
 type Table = { [T in "putTagging" | "addTagging" | "deleteTagging" | "putAcl" | "restore"]: OperationCodec<T> };
@@ -83,7 +84,7 @@ function codecOf(op: Operation): OperationCodec<Operation["type"]> {
 }
 
 /** DescribeJob's `Operation` container. */
-export function encodeOperation(op: Operation): XmlObject {
+export function encodeOperation(op: Operation): WireOperation {
   const codec = codecOf(op);
   return { [codec.element]: codec.encode(op) };
 }
@@ -104,9 +105,6 @@ function readTagSet(node: XmlNode): Tag[] {
   return checked(tagSetSchema, tags, set.path);
 }
 
-function writeTags(tags: Tag[]): XmlObject {
-  return list(
-    tags.map((t) => ({ Key: t.key, Value: t.value })),
-    "Tag",
-  );
+function writeTags(tags: Tag[]): { Key: string; Value: string }[] {
+  return tags.map((t) => ({ Key: t.key, Value: t.value }));
 }

@@ -1,8 +1,8 @@
 import type { JobService, Tenant } from "../../src/core/index.js";
 import type { WireRequest } from "../dialect.js";
 import { OssWireError } from "./errors.js";
-import { decodeCreateJob, decodeListJobs, decodeUpdateJobPriority, decodeUpdateJobStatus, Query } from "./request-codec.js";
-import { encodeCreateJob, encodeDescribeJob, encodeListJobs, encodeUpdateJobPriority, encodeUpdateJobStatus } from "./response-codec.js";
+import { decodeCreateJob, decodeListJobs, decodeUpdateJobPriority, decodeUpdateJobStatus, Query } from "./request.js";
+import { encodeCreateJob, encodeDescribeJob, encodeListJobs, encodeUpdateJobPriority, encodeUpdateJobStatus } from "./response.js";
 
 /**
  * The five operations live on the service endpoint's path `/` and are told apart by a

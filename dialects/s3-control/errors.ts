@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { isDomainError, type DomainError, type DomainErrorKind } from "../../src/core/errors.js";
 import type { TransportProblem, WireResponse } from "../dialect.js";
-import { toXml, XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import { XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import { codec, errorResponse as envelope } from "./shapes.js";
 
 /**
  * Every failure → S3 Control's code, HTTP status and `<ErrorResponse>` envelope, as one table.
@@ -126,7 +127,7 @@ export function idHeaders(ids: RequestIds): Record<string, string> {
 
 export function errorResponse(error: unknown, ids: RequestIds): WireResponse {
   const { row, message } = classify(error);
-  const body = toXml("ErrorResponse", {
+  const body = codec.document("ErrorResponse", envelope, {
     Error: { Code: row.code, Message: message.slice(0, 1024) },
     RequestId: ids.requestId,
     HostId: ids.hostId,

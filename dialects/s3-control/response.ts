@@ -1,5 +1,4 @@
 import { elapsedActiveSeconds, type Job, type Manifest, type ManifestGenerator, type ReportConfig, type Tag } from "../../src/core/model/index.js";
-import { toXml } from "../xml/index.js";
 import { bucketArn, objectArn } from "./arn.js";
 import { ENCRYPTION_FILTERS, FIELDS, type S3ControlJobData } from "./request.js";
 import { operationName, operationToWire } from "./operations.js";
@@ -157,5 +156,5 @@ export function tagsToWire(tags: readonly Tag[]) {
 
 /** A success body: `<{root} xmlns="…">…</{root}>`, written through the shape's schema. */
 export function resultXml(root: string, schema: z.ZodType, value: unknown): string {
-  return toXml(root, codec.write(schema, value) as Record<string, never>, { xmlns: XMLNS });
+  return codec.document(root, schema, value, { xmlns: XMLNS });
 }

@@ -326,3 +326,9 @@ export const createJobResult = z.strictObject({ JobId: jobId });
 export const updateJobPriorityResult = z.strictObject({ JobId: jobId, Priority: z.int() });
 export const updateJobStatusResult = z.strictObject({ JobId: jobId, Status: jobStatus, StatusUpdateReason: z.string().optional() });
 export const getJobTaggingResult = z.strictObject({ Tags: s3TagSet });
+/** The envelope of every error (no namespace, spec §5.1). */
+export const errorResponse = z.strictObject({
+  Error: z.strictObject({ Code: z.string(), Message: z.string() }),
+  RequestId: z.string(),
+  HostId: z.string(),
+});

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { XmlShapeError, parseInteger, parseIsoTimestamp, truncate, type ShapeProblemKind } from "./node.js";
 import type { XmlElement } from "./reader.js";
 import { metaOf, type TimestampFormat } from "./shapes.js";
-import type { XmlObject, XmlValue } from "./writer.js";
+import { toXml, type XmlObject, type XmlValue, type XmlWriteOptions } from "./writer.js";
 
 /**
  * One schema-driven XML codec for every dialect: a dialect declares its shapes as zod schemas
@@ -196,6 +196,11 @@ export class XmlCodec {
   }
 
   // ---------------------------------------------------------------- writing
+
+  /** A whole response body: `<root>` holding `value` written through `schema`. */
+  document<S extends Schema>(root: string, schema: S, value: z.input<S>, options?: XmlWriteOptions): string {
+    return toXml(root, (this.write(schema, value) ?? {}) as XmlObject, options);
+  }
 
   /**
    * A value of the schema's shape → the XmlObject `toXml` writes: members in shape order, lists

@@ -1,25 +1,25 @@
 import type { Job, ListJobsResult } from "../../src/core/index.js";
 import { elapsedActiveSeconds } from "../../src/core/index.js";
-import { list, toXml, type XmlObject } from "../xml/index.js";
 import { encodeOperation, operationName } from "./operations.js";
-import type { OssDialectData } from "./request-codec.js";
+import type { OssDialectData } from "./request.js";
+import * as W from "./shapes.js";
 
 /**
- * Job → OSS XML. Element order follows the Go SDK's structs and the captured fixtures [GO,
- * GO-T]; every body carries the `<?xml ...?>` prolog as every sample does [S-UJS, S-CJ].
+ * Job → OSS XML, written through the shapes of shapes.ts; every body carries the `<?xml ...?>`
+ * prolog as every sample does [S-UJS, S-CJ].
  */
 
 export function encodeCreateJob(job: Job): string {
-  return toXml("CreateJobResult", { JobId: job.id });
+  return W.codec.document("CreateJobResult", W.createJobResult, { JobId: job.id });
 }
 
 export function encodeDescribeJob(job: Job, now: number): string {
   const data = (job.dialectData ?? {}) as OssDialectData;
   const manifest = job.manifest;
-  return toXml("DescribeJobResult", {
+  return W.codec.document("DescribeJobResult", W.describeJobResult, {
     Job: {
       ConfirmationRequired: job.confirmationRequired,
-      CreationTime: seconds(job.creationTime),
+      CreationTime: new Date(job.creationTime),
       JobId: job.id,
       Operation: encodeOperation(job.operation),
       Report: {
@@ -41,60 +41,54 @@ export function encodeDescribeJob(job: Job, now: number): string {
       Priority: job.priority,
       RoleArn: job.role,
       StatusUpdateReason: job.statusUpdateReason,
-      ProgressSummary: progressSummary(job, now, "describe"),
+      ProgressSummary: progressSummary(job, now),
       KeyPrefixManifestGenerator: job.generator && { SourceBucket: job.generator.sourceBucket, Prefix: job.generator.prefix },
       // "Present even when the job did not fail" [D-DJ], then with an empty JobFailure: Go reads
       // JobFailure as a pointer inside FailureReasons, Java as a list [D-DJ, GO, JV].
-      FailureReasons: job.failureReasons.length
-        ? list(job.failureReasons.map((f) => ({ FailureCode: f.code, FailureReason: f.reason })), "JobFailure")
-        : { JobFailure: {} },
+      FailureReasons: {
+        JobFailure: job.failureReasons.length ? job.failureReasons.map((f) => ({ FailureCode: f.code, FailureReason: f.reason })) : [{}],
+      },
       Status: job.status,
       // Set once the job finished; for a running job absent (unspecified).
-      TerminationDate: job.terminationDate === undefined ? undefined : seconds(job.terminationDate),
+      TerminationDate: seconds(job.terminationDate),
     },
   });
 }
 
 export function encodeListJobs(result: ListJobsResult, now: number): string {
-  return toXml("ListJobsResult", {
+  return W.codec.document("ListJobsResult", W.listJobsResult, {
     // Only when more jobs remain [D-LJ].
     NextToken: result.nextToken,
     // Always present, empty when nothing matched (unspecified): Go's callers index
     // result.Jobs.JobListDescriptor without a nil check [GO-IT].
-    Jobs: list(
-      result.jobs.map((job) => ({
-        CreationTime: seconds(job.creationTime),
+    Jobs: result.jobs.map((job) => ({
+        CreationTime: new Date(job.creationTime),
         Description: job.description,
         JobId: job.id,
         Operation: operationName(job.operation),
         Priority: job.priority,
-        ProgressSummary: progressSummary(job, now, "list"),
-        TerminationDate: job.terminationDate === undefined ? undefined : seconds(job.terminationDate),
+        ProgressSummary: progressSummary(job, now),
+        TerminationDate: seconds(job.terminationDate),
         Status: job.status,
       })),
-      "JobListDescriptor",
-    ),
   });
 }
 
 export function encodeUpdateJobPriority(job: Job): string {
-  return toXml("UpdateJobPriorityResult", { JobId: job.id, Priority: job.priority });
+  return W.codec.document("UpdateJobPriorityResult", W.updateJobPriorityResult, { JobId: job.id, Priority: job.priority });
 }
 
 export function encodeUpdateJobStatus(job: Job): string {
-  return toXml("UpdateJobStatusResult", { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
+  return W.codec.document("UpdateJobStatusResult", W.updateJobStatusResult, { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
 }
 
-/** Epoch seconds [D-DJ, GO `*int64`]. */
-function seconds(ms: number): number {
-  return Math.floor(ms / 1000);
+/** A time the shapes write in epoch seconds [D-DJ, GO `*int64`]. */
+function seconds(ms: number | undefined): Date | undefined {
+  return ms === undefined ? undefined : new Date(ms);
 }
 
-/**
- * Counters are -1 while unknown, as in the captured fixtures [GO-T]. DescribeJob's fixture puts
- * Timers before TotalNumberOfTasks, ListJobs' after; both orders are kept.
- */
-function progressSummary(job: Job, now: number, shape: "describe" | "list"): XmlObject {
+/** Counters are -1 while unknown, as in the captured fixtures [GO-T]; shapes.ts orders them. */
+function progressSummary(job: Job, now: number) {
   const p = job.progress;
   const timers = { ElapsedTimeInActiveSeconds: elapsedActiveSeconds(p, now) };
   // Until the manifest is counted all three are unknown, whatever the engine recorded on the way
@@ -103,7 +97,5 @@ function progressSummary(job: Job, now: number, shape: "describe" | "list"): Xml
   const total = p.total ?? -1;
   const failed = known ? (p.failed ?? -1) : -1;
   const succeeded = known ? (p.succeeded ?? -1) : -1;
-  return shape === "describe"
-    ? { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, Timers: timers, TotalNumberOfTasks: total }
-    : { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, TotalNumberOfTasks: total, Timers: timers };
+  return { NumberOfTasksFailed: failed, NumberOfTasksSucceeded: succeeded, Timers: timers, TotalNumberOfTasks: total };
 }
