@@ -1,25 +1,22 @@
 import type { CreateJobInput, ListJobsRequest, Manifest, ManifestGenerator, ReportConfig } from "../../src/core/index.js";
-import { parseXml, XmlNode } from "../xml/index.js";
-import { OssWireError } from "./errors.js";
+import { parseXml } from "../xml/index.js";
+import { checked, OssWireError } from "./errors.js";
 import { decodeOperation } from "./operations.js";
-import { checked, leafText, only, optionalText, requiredChild, requiredText } from "./read.js";
 import {
-  clientRequestTokenSchema,
   continuationTokenSchema,
   jobIdSchema,
   jobStatusesSchema,
   MANIFEST_FIELDS,
   MANIFEST_FORMATS,
   manifestFieldsSchema,
-  manifestFormatSchema,
   MAX_KEYS_DEFAULT,
   maxKeysSchema,
   prioritySchema,
-  reportScopeSchema,
   requestedJobStatusSchema,
   roleArnSchema,
   statusUpdateReasonSchema,
 } from "./schemas.js";
+import { codec, createJobRequest, type WireCreateJob } from "./shapes.js";
 
 /** A CreateJobRequest is about 15 levels deep and, with 10 tags, under 100 elements. */
 const XML_LIMITS = { maxDepth: 16, maxElements: 1000 };
@@ -91,80 +88,56 @@ export function decodeUpdateJobStatus(q: Query): { jobId: string; requested: "Ca
 
 // ------------------------------------------------------------------ CreateJobRequest
 
-const ROOT_CHILDREN = [
-  "ConfirmationRequired",
-  "Operation",
-  "Report",
-  "ClientRequestToken",
-  "Manifest",
-  "KeyPrefixManifestGenerator",
-  "Description",
-  "Priority",
-  "RoleArn",
-];
+const ROOT = "CreateJobRequest";
 
 /**
  * The CreateJobRequest body [S-CJ, spec §4.1], in any element order, with or without the XML
- * prolog. Absent required elements are MissingArgument, bad values InvalidArgument, elements
- * out of place MalformedXML (the codes for these are unspecified; COS's analog is the model).
+ * prolog, read through shapes.ts; what the shape cannot say (one source, one operation, a bucket
+ * for an enabled report, the role's form, the fields of a CSV) is checked here.
  */
 export function decodeCreateJob(body: Uint8Array): CreateJobInput {
-  const root = new XmlNode(parseXml(body, XML_LIMITS));
-  if (root.name !== "CreateJobRequest") {
-    throw new OssWireError("MalformedXML", `the root element must be CreateJobRequest, not ${root.name}`);
-  }
-  only(root, ROOT_CHILDREN);
-  const description = root.child("Description");
-  const source = decodeSource(root);
+  const root = parseXml(body, XML_LIMITS);
+  if (root.name !== ROOT) throw new OssWireError("MalformedXML", `the root element must be ${ROOT}, not ${root.name}`);
+  const wire = codec.readValidated(createJobRequest, root);
   return {
-    clientRequestToken: checked(clientRequestTokenSchema, requiredText(root, "ClientRequestToken"), `${root.path}/ClientRequestToken`),
-    priority: checked(prioritySchema, requiredText(root, "Priority"), `${root.path}/Priority`),
-    confirmationRequired: root.boolean("ConfirmationRequired") ?? false,
-    role: checked(roleArnSchema, requiredText(root, "RoleArn"), `${root.path}/RoleArn`, "InvalidRoleArn"),
-    ...(description && { description: leafText(description) }),
-    operation: decodeOperation(requiredChild(root, "Operation")),
-    report: decodeReport(requiredChild(root, "Report")),
-    ...source,
+    clientRequestToken: wire.ClientRequestToken,
+    priority: wire.Priority,
+    confirmationRequired: wire.ConfirmationRequired ?? false,
+    role: checked(roleArnSchema, wire.RoleArn, `${ROOT}/RoleArn`, "InvalidRoleArn"),
+    ...(wire.Description !== undefined && { description: wire.Description }),
+    operation: decodeOperation(wire.Operation, `${ROOT}/Operation`),
+    report: decodeReport(wire.Report),
+    ...decodeSource(wire),
   };
 }
 
 /** Exactly one of Manifest and KeyPrefixManifestGenerator [S-CJ]. */
-function decodeSource(root: XmlNode): { manifest: Manifest; dialectData: OssDialectData } | { generator: ManifestGenerator } {
-  const manifest = root.child("Manifest");
-  const generator = root.child("KeyPrefixManifestGenerator");
-  if (manifest && generator) {
-    throw new OssWireError("InvalidArgument", `${root.path}: give either Manifest or KeyPrefixManifestGenerator, not both`);
-  }
-  if (generator) {
-    only(generator, ["SourceBucket", "Prefix"]);
-    const prefix = generator.child("Prefix");
-    return { generator: { sourceBucket: requiredText(generator, "SourceBucket"), ...(prefix && { prefix: leafText(prefix) }) } };
-  }
-  if (!manifest) throw new OssWireError("MissingArgument", `${root.path}: Manifest or KeyPrefixManifestGenerator is required`);
+function decodeSource(wire: WireCreateJob): { manifest: Manifest; dialectData: OssDialectData } | { generator: ManifestGenerator } {
+  const { Manifest: manifest, KeyPrefixManifestGenerator: generator } = wire;
+  if (manifest && generator) throw new OssWireError("InvalidArgument", `${ROOT}: give either Manifest or KeyPrefixManifestGenerator, not both`);
+  if (generator) return { generator: { sourceBucket: generator.SourceBucket, ...(generator.Prefix !== undefined && { prefix: generator.Prefix }) } };
+  if (!manifest) throw new OssWireError("MissingArgument", `${ROOT}: Manifest or KeyPrefixManifestGenerator is required`);
 
-  only(manifest, ["Location", "Spec"]);
-  const location = requiredChild(manifest, "Location");
-  only(location, ["ETag", "Bucket", "Object", "VersionId"]);
-  const spec = requiredChild(manifest, "Spec");
-  only(spec, ["Fields", "Format"]);
-  const formatName = checked(manifestFormatSchema, requiredText(spec, "Format"), `${spec.path}/Format`);
-  const format = MANIFEST_FORMATS[formatName];
-  const fieldsText = optionalText(spec, "Fields");
+  const { Location: location, Spec: spec } = manifest;
+  const format = MANIFEST_FORMATS[spec.Format];
   // Fields describe a custom CSV; an inventory's columns come from its manifest.json, so there
   // they are echoed but not used.
   const fields =
-    fieldsText !== undefined && format === "csv"
-      ? checked(manifestFieldsSchema, fieldsText, `${spec.path}/Fields`).map((f) => MANIFEST_FIELDS[f])
+    spec.Fields !== undefined && format === "csv"
+      ? checked(manifestFieldsSchema, spec.Fields, `${ROOT}/Manifest/Spec/Fields`).map((f) => MANIFEST_FIELDS[f])
       : undefined;
-  const etag = optionalText(location, "ETag");
-  const versionId = optionalText(location, "VersionId");
   return {
     manifest: {
-      location: { bucket: requiredText(location, "Bucket"), key: requiredText(location, "Object"), ...(etag && { etag }), ...(versionId && { versionId }) },
+      location: {
+        bucket: location.Bucket,
+        key: location.Object,
+        ...(location.ETag !== undefined && { etag: location.ETag }),
+        ...(location.VersionId !== undefined && { versionId: location.VersionId }),
+      },
       format,
       ...(fields && { fields }),
     },
-    dialectData: { manifestFormat: formatName, ...(fieldsText !== undefined && { manifestFields: fieldsText }) },
+    dialectData: { manifestFormat: spec.Format, ...(spec.Fields !== undefined && { manifestFields: spec.Fields }) },
   };
 }
 
@@ -172,17 +145,12 @@ function decodeSource(root: XmlNode): { manifest: Manifest; dialectData: OssDial
  * Report{Bucket, Enabled, Prefix, ReportScope} [S-CJ]. The docs mark Bucket required; a
  * disabled report without one is accepted (unspecified), since it names nothing to write.
  */
-function decodeReport(node: XmlNode): ReportConfig {
-  only(node, ["Bucket", "Enabled", "Prefix", "ReportScope"]);
-  const enabled = node.boolean("Enabled");
-  if (enabled === undefined) throw new OssWireError("MissingArgument", `${node.path}/Enabled: is required`);
-  const bucket = enabled ? requiredText(node, "Bucket") : optionalText(node, "Bucket");
-  const prefix = node.child("Prefix");
-  const scope = node.child("ReportScope");
+function decodeReport(report: WireCreateJob["Report"]): ReportConfig {
+  if (report.Enabled && report.Bucket === undefined) throw new OssWireError("MissingArgument", `${ROOT}/Report/Bucket: is required`);
   return {
-    enabled,
-    ...(bucket !== undefined && { bucket }),
-    ...(prefix && { prefix: leafText(prefix) }),
-    ...(scope && { scope: checked(reportScopeSchema, leafText(scope), scope.path) }),
+    enabled: report.Enabled,
+    ...(report.Bucket !== undefined && { bucket: report.Bucket }),
+    ...(report.Prefix !== undefined && { prefix: report.Prefix }),
+    ...(report.ReportScope !== undefined && { scope: report.ReportScope }),
   };
 }

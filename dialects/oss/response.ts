@@ -35,7 +35,7 @@ export function encodeDescribeJob(job: Job, now: number): string {
           Object: manifest.location.key,
           VersionId: manifest.location.versionId,
         },
-        Spec: { Fields: data.manifestFields, Format: data.manifestFormat },
+        Spec: { Fields: data.manifestFields, Format: data.manifestFormat as string },
       },
       Description: job.description,
       Priority: job.priority,

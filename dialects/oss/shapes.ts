@@ -1,39 +1,80 @@
 import { z } from "zod";
-import { flatListOf, listOf, timestamp, XmlCodec } from "../xml/index.js";
+import { flatListOf, listOf, raw, timestamp, truncate, XmlCodec } from "../xml/index.js";
+import {
+  clientRequestTokenSchema,
+  manifestFormatSchema,
+  objectAclSchema,
+  prioritySchema,
+  reportScopeSchema,
+  restoreDaysSchema,
+  restoreTierSchema,
+} from "./schemas.js";
 
 /**
  * OSS's batch documents (shared/spec/alibaba-oss.md), declared for the shared XML codec
  * (dialects/xml): no namespace, element order as the Go SDK's structs and the captured fixtures
  * have it [GO, GO-T], lists named as there (`Tag`, `JobListDescriptor`, `JobFailure`), times in
- * epoch seconds [D-DJ, GO `*int64`].
+ * epoch seconds [D-DJ, GO `*int64`]. CreateJobRequest is read through the same shapes: its
+ * values arrive as text and schemas.ts says what each may be. The codes for what is wrong are
+ * unspecified; COS's analog is the model: an element out of place is MalformedXML, an absent one
+ * MissingArgument, a bad value InvalidArgument (errors.ts, by the problem's kind).
  */
 
-/** OSS trims values; its messages say "is not an element of X; expected ..." (MalformedXML). */
+/** OSS trims values (not tags'), takes `TRUE`, names list items exactly, and says what it got. */
 export const codec = new XmlCodec({
   trim: true,
+  strictItems: true,
+  anyCaseBooleans: true,
   wording: {
     unknown: (parent, allowed) => `is not an element of ${parent}; ${allowed.length === 0 ? "it must be empty" : `expected ${allowed.join(", ")}`}`,
     notText: () => "must hold text, not elements",
+    issue: (issue) => `${issue.message}${typeof issue.input === "string" ? ` (got "${truncate(issue.input)}")` : ""}`,
   },
 });
 
 const text = z.string();
+/** A value that, once sent, must not be empty. */
+const given = z.string().min(1, { error: "must not be empty" });
 const seconds = timestamp("epoch-seconds");
-const tagSet = z.strictObject({ TagSet: listOf(z.strictObject({ Key: text, Value: text }), "Tag") });
+// Spaces in a tag are data.
+const tagSet = z.strictObject({ TagSet: listOf(z.strictObject({ Key: raw(text), Value: raw(text) }), "Tag") });
 
 export const operation = z.strictObject({
   PutObjectTagging: tagSet.optional(),
   AddObjectTagging: tagSet.optional(),
   DeleteObjectTagging: z.strictObject({}).optional(),
-  PutObjectAcl: z.strictObject({ ObjectAcl: text }).optional(),
-  RestoreObject: z.strictObject({ Days: z.int().optional(), Tier: text.optional() }).optional(),
+  PutObjectAcl: z.strictObject({ ObjectAcl: given.pipe(objectAclSchema) }).optional(),
+  RestoreObject: z.strictObject({ Days: restoreDaysSchema.optional(), Tier: restoreTierSchema.optional() }).optional(),
 });
-export type WireOperation = z.infer<typeof operation>;
+export type WireOperation = z.output<typeof operation>;
+/** What the response writer gives the codec (values before the schemas' transforms). */
+export type WireOperationOut = z.input<typeof operation>;
 
 /** DescribeJob's fixture puts Timers before TotalNumberOfTasks, ListJobs' after; both orders are kept. */
 const timers = z.strictObject({ ElapsedTimeInActiveSeconds: z.int() });
 const describedProgress = z.strictObject({ NumberOfTasksFailed: z.int(), NumberOfTasksSucceeded: z.int(), Timers: timers, TotalNumberOfTasks: z.int() });
 const listedProgress = z.strictObject({ NumberOfTasksFailed: z.int(), NumberOfTasksSucceeded: z.int(), TotalNumberOfTasks: z.int(), Timers: timers });
+
+/** The Bucket a report needs only when enabled, and the role's form, are request.ts's to check. */
+const report = z.strictObject({ Bucket: given.optional(), Enabled: z.boolean(), Prefix: text.optional(), ReportScope: reportScopeSchema.optional() });
+const manifest = z.strictObject({
+  Location: z.strictObject({ ETag: given.optional(), Bucket: given, Object: given, VersionId: given.optional() }),
+  Spec: z.strictObject({ Fields: given.optional(), Format: given.pipe(manifestFormatSchema) }),
+});
+const keyPrefixGenerator = z.strictObject({ SourceBucket: given, Prefix: text.optional() });
+
+export const createJobRequest = z.strictObject({
+  ConfirmationRequired: z.boolean().optional(),
+  Operation: operation,
+  Report: report,
+  ClientRequestToken: given.pipe(clientRequestTokenSchema),
+  Manifest: manifest.optional(),
+  KeyPrefixManifestGenerator: keyPrefixGenerator.optional(),
+  Description: text.optional(),
+  Priority: given.pipe(prioritySchema),
+  RoleArn: given,
+});
+export type WireCreateJob = z.output<typeof createJobRequest>;
 
 export const describeJobResult = z.strictObject({
   Job: z.strictObject({
@@ -41,19 +82,14 @@ export const describeJobResult = z.strictObject({
     CreationTime: seconds,
     JobId: text,
     Operation: operation,
-    Report: z.strictObject({ Bucket: text.optional(), Enabled: z.boolean(), Prefix: text.optional(), ReportScope: text.optional() }),
-    Manifest: z
-      .strictObject({
-        Location: z.strictObject({ ETag: text.optional(), Bucket: text, Object: text, VersionId: text.optional() }),
-        Spec: z.strictObject({ Fields: text.optional(), Format: text.optional() }),
-      })
-      .optional(),
+    Report: report,
+    Manifest: manifest.optional(),
     Description: text.optional(),
     Priority: z.int(),
     RoleArn: text,
     StatusUpdateReason: text.optional(),
     ProgressSummary: describedProgress,
-    KeyPrefixManifestGenerator: z.strictObject({ SourceBucket: text, Prefix: text.optional() }).optional(),
+    KeyPrefixManifestGenerator: keyPrefixGenerator.optional(),
     FailureReasons: z.strictObject({ JobFailure: flatListOf(z.strictObject({ FailureCode: text.optional(), FailureReason: text.optional() })) }),
     Status: text,
     TerminationDate: seconds.optional(),

@@ -28,6 +28,8 @@ export interface CodecWording {
   notElements: string;
   notBoolean(text: string): string;
   notTimestamp(text: string, format: TimestampFormat): string;
+  /** A constraint the value breaks (`input` is the value, for "got ..."). Default: `describeIssue`. */
+  issue(issue: z.core.$ZodIssue): string;
 }
 
 export interface CodecOptions {
@@ -36,6 +38,10 @@ export interface CodecOptions {
   trim?: boolean;
   /** A present element whose text is empty reads as absent (where the SDKs send `<X></X>` for "unset"). */
   emptyIsAbsent?: boolean;
+  /** A wrapped list's items must carry its item name (else any name is an item: the SDKs differ). */
+  strictItems?: boolean;
+  /** `TRUE` and `False` are booleans too. */
+  anyCaseBooleans?: boolean;
 }
 
 export const DEFAULT_WORDING: CodecWording = {
@@ -47,6 +53,7 @@ export const DEFAULT_WORDING: CodecWording = {
   notBoolean: (text) => `must be true or false, got "${truncate(text)}"`,
   notTimestamp: (text, format) =>
     format === "epoch-seconds" ? `must be a time in seconds since the epoch, got "${truncate(text)}"` : `must be an ISO-8601 timestamp, got "${truncate(text)}"`,
+  issue: (issue) => describeIssue(issue),
 };
 
 function def(schema: Schema): Def {
@@ -99,7 +106,11 @@ export class XmlCodec {
       case "array": {
         if (el.children.length === 0 && el.text.trim() !== "") throw new XmlShapeError(path, this.wording.notElements);
         const element = d.element as Schema;
-        return el.children.map((c, i) => this.read(element, c, `${path}/${c.name}[${i + 1}]`));
+        const item = itemName(s);
+        return el.children.map((c, i) => {
+          if (this.options.strictItems && c.name !== item) throw new XmlShapeError(`${path}/${c.name}`, this.wording.unknown(el.name, [item]));
+          return this.read(element, c, `${path}/${c.name}[${i + 1}]`);
+        });
       }
       case "record":
         return this.readMap(d, el, path);
@@ -111,10 +122,11 @@ export class XmlCodec {
         return BigInt(text);
       }
       case "boolean": {
-        const v = this.leafText(el, path).trim();
+        const sent = this.leafText(el, path).trim();
+        const v = this.options.anyCaseBooleans ? sent.toLowerCase() : sent;
         if (v === "true") return true;
         if (v === "false") return false;
-        throw new XmlShapeError(path, this.wording.notBoolean(v));
+        throw new XmlShapeError(path, this.wording.notBoolean(sent));
       }
       case "date":
         return this.readTimestamp(s, this.leafText(el, path).trim(), path);
@@ -187,12 +199,12 @@ export class XmlCodec {
   }
 
   validated<S extends Schema>(schema: S, value: unknown, root: string): z.output<S> {
-    const result = schema.safeParse(value);
+    const result = schema.safeParse(value, { reportInput: true });
     if (result.success) return result.data as z.output<S>;
     const issue = result.error.issues[0]!;
     const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
     const kind: ShapeProblemKind = missing ? "missing" : "value";
-    throw new XmlShapeError(elementPath(schema, root, issue.path), missing ? this.wording.required : describeIssue(issue), kind);
+    throw new XmlShapeError(elementPath(schema, root, issue.path), missing ? this.wording.required : this.wording.issue(issue), kind);
   }
 
   // ---------------------------------------------------------------- writing
