@@ -117,7 +117,12 @@ export function problemOf(error: unknown, op?: string): CosProblem {
   if (error instanceof CosError) return { code: error.code, message: error.message };
   if (isDomainError(error)) return domainProblem(error, op);
   if (error instanceof XmlSyntaxError) return { code: "MalformedXML", message: `The XML you provided was not well-formed: ${error.message}` };
-  if (error instanceof XmlShapeError) return { code: "MalformedXML", message: `The XML you provided does not match the schema: ${error.path} ${error.problem}` };
+  if (error instanceof XmlShapeError) {
+    // A value the schemas refuse is InvalidArgument; an element missing or out of place is MalformedXML.
+    return error.kind === "value"
+      ? { code: "InvalidArgument", message: `${error.path} ${error.problem}` }
+      : { code: "MalformedXML", message: `The XML you provided does not match the schema: ${error.path} ${error.problem}` };
+  }
   return TRANSPORT.internal({ kind: "internal", error });
 }
 
