@@ -58,10 +58,10 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
       let op: CosOperation | undefined;
       try {
         const { route, jobId } = matchRoute(request.method, requestPath(request));
-        op = route.op;
+        op = route.operation;
         const tenant = tenantOf(request.url, request.headers);
         checkContentMd5(request.headers, request.body);
-        return ok(await HANDLERS[route.op]({ jobs, tenant, jobId: jobId ?? "", request }));
+        return ok(await HANDLERS[route.operation]({ jobs, tenant, jobId: jobId ?? "", request }));
       } catch (error) {
         return fail(request, problemOf(error, op));
       }

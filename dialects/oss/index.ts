@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { contentMd5Problem } from "../content-md5.js";
 import { requestPath, type Dialect, type WireRequest, type WireResponse } from "../dialect.js";
 import { describeError, errorResponse, OssWireError, transportError } from "./errors.js";
+import { HANDLERS } from "./handlers.js";
 import { OSS_POLICY } from "./policy.js";
 import { Query } from "./request.js";
 import { isBatchRequest, routeOf } from "./routes.js";
@@ -40,7 +41,7 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
         const query = new Query(request.url);
         const route = routeOf(request.method, query);
         checkContentMd5(request);
-        return respond(requestId, await route.run({ request, query, tenant, jobs }));
+        return respond(requestId, await HANDLERS[route.operation]({ request, query, tenant, jobs }));
       } catch (error) {
         return errorResponse(describeError(error), { requestId, hostId: request.url.host });
       }

@@ -6,6 +6,7 @@ import { describeIssue } from "../xml/index.js";
 import { readCreateJob, readPutJobTagging } from "./request.js";
 import { jobDescriptor, jobListDescriptor, resultXml, tagsToWire } from "./response.js";
 import { S3ControlError, type WireProblem } from "./errors.js";
+import type { S3ControlOperation } from "./routes.js";
 import * as S from "./schemas.js";
 import * as W from "./shapes.js";
 
@@ -152,4 +153,16 @@ export const putJobTagging: Handler = async (r) => {
 export const deleteJobTagging: Handler = async (r) => {
   await r.jobs.deleteJobTags(r.tenant, jobIdOf(r));
   return undefined;
+};
+
+/** Each route's handler (routes.ts names them). */
+export const HANDLERS: Record<S3ControlOperation, Handler> = {
+  CreateJob: createJob,
+  ListJobs: listJobs,
+  DescribeJob: describeJob,
+  UpdateJobPriority: updateJobPriority,
+  UpdateJobStatus: updateJobStatus,
+  GetJobTagging: getJobTagging,
+  PutJobTagging: putJobTagging,
+  DeleteJobTagging: deleteJobTagging,
 };

@@ -2,7 +2,7 @@ import { requestPath, type Dialect, type DialectContext, type RequestHead, type 
 import { resultXml } from "./response.js";
 import { errorResponse, idHeaders, newRequestIds, transportError, type RequestIds } from "./errors.js";
 import { s3ControlPolicy } from "./policy.js";
-import { RenderCache } from "./handlers.js";
+import { HANDLERS, RenderCache } from "./handlers.js";
 import { matchRoute, PATH_PREFIX } from "./routes.js";
 import { DIALECT_NAME, tenantOf } from "./tenant.js";
 
@@ -47,7 +47,7 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
       try {
         const tenant = tenantOf(request);
         const { route, params } = matchRoute(request.method, requestPath(request));
-        const result = await route.handler({ request, tenant, params, jobs: context.jobs, written });
+        const result = await HANDLERS[route.operation]({ request, tenant, params, jobs: context.jobs, written });
         return {
           status: 200,
           headers: { ...(result ? { "content-type": "application/xml" } : {}), ...idHeaders(requestIds) },
