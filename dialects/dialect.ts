@@ -9,6 +9,18 @@ export interface RequestHead {
   /** Absolute, as the client addressed it (absolute-form targets included). */
   url: URL;
   headers: Headers;
+  /**
+   * The path exactly as the client sent it: dot segments and percent-encoding kept, no query.
+   * `url.pathname` has `..` resolved away (`/jobs/../../etc/passwd` reads as `/etc/passwd`), so
+   * dialects route on this one (see `requestPath`). The Node handler sets it; a fetch `Request`
+   * arrives already resolved, and without it the URL's path is all there is.
+   */
+  path?: string;
+}
+
+/** The path a dialect routes on: as sent when the server knows it, else the URL's. */
+export function requestPath(head: RequestHead): string {
+  return head.path ?? head.url.pathname;
 }
 
 export interface WireRequest extends RequestHead {

@@ -1,5 +1,3 @@
-import type { XmlNode } from "../xml/index.js";
-
 /**
  * Wire texts the job model does not keep as submitted (the spelling of an ARN, a timestamp given
  * as Unix seconds, prefix fields that take no effect), stored in `Job.dialectData.echo` under
@@ -12,8 +10,9 @@ export class EchoRecorder {
 
   constructor(private readonly root: string) {}
 
-  keep(node: XmlNode | undefined): void {
-    if (node) this.texts[node.path.slice(this.root.length + 1)] = node.text;
+  /** Keeps the text sent at `path` (which starts with the root), if it was sent. */
+  keep(path: string, text: string | undefined): void {
+    if (text !== undefined) this.texts[path.slice(this.root.length + 1)] = text;
   }
 }
 

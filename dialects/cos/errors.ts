@@ -14,7 +14,6 @@ import {
 } from "../../src/core/errors.js";
 import { isTerminal } from "../../src/core/model/status.js";
 import { XmlShapeError, XmlSyntaxError } from "../xml/index.js";
-import type { CosOperation } from "./routes.js";
 
 /**
  * The COS error codes this dialect answers with and their HTTP statuses: the batch catalogue
@@ -57,8 +56,11 @@ export class CosError extends Error {
 }
 
 const FINISHED = "has already been completed";
-/** UpdateJobStatus and UpdateJobPriority word NoSuchJob as "does not exist or has already been completed" (seeds). */
-const UPDATES: ReadonlySet<CosOperation> = new Set(["UpdateJobStatus", "UpdateJobPriority"]);
+/**
+ * UpdateJobStatus and UpdateJobPriority word NoSuchJob as "does not exist or has already been
+ * completed" (seeds). Operations are named by routes.ts, which imports this file, not the other way.
+ */
+const UPDATES: ReadonlySet<string> = new Set(["UpdateJobStatus", "UpdateJobPriority"]);
 
 type ErrorOf = {
   JobNotFound: JobNotFoundError;
@@ -72,7 +74,7 @@ type ErrorOf = {
 };
 
 /** Domain error kind → COS code and message. */
-const DOMAIN: { [K in DomainErrorKind]: (e: ErrorOf[K], op: CosOperation | undefined) => CosProblem } = {
+const DOMAIN: { [K in DomainErrorKind]: (e: ErrorOf[K], op: string | undefined) => CosProblem } = {
   JobNotFound: (e, op) => ({
     code: "NoSuchJob",
     message: op && UPDATES.has(op) ? `The specified job does not exist or ${FINISHED}: ${e.jobId}` : `The specified job does not exist: ${e.jobId}`,
@@ -123,11 +125,16 @@ const TRANSPORT: { [K in TransportProblem["kind"]]: (p: Extract<TransportProblem
 };
 
 /** Whatever a request failed with → the COS code and a message that names the problem. */
-export function problemOf(error: unknown, op?: CosOperation): CosProblem {
+export function problemOf(error: unknown, op?: string): CosProblem {
   if (error instanceof CosError) return { code: error.code, message: error.message };
   if (isDomainError(error)) return domainProblem(error, op);
   if (error instanceof XmlSyntaxError) return { code: "MalformedXML", message: `The XML you provided was not well-formed: ${error.message}` };
-  if (error instanceof XmlShapeError) return { code: "MalformedXML", message: `The XML you provided does not match the schema: ${error.path} ${error.problem}` };
+  if (error instanceof XmlShapeError) {
+    // A value the schemas refuse is InvalidArgument; an element missing or out of place is MalformedXML.
+    return error.kind === "value"
+      ? { code: "InvalidArgument", message: `${error.path} ${error.problem}` }
+      : { code: "MalformedXML", message: `The XML you provided does not match the schema: ${error.path} ${error.problem}` };
+  }
   return TRANSPORT.internal({ kind: "internal", error });
 }
 
@@ -135,6 +142,6 @@ export function transportProblem(problem: TransportProblem): CosProblem {
   return (TRANSPORT[problem.kind] as (p: TransportProblem) => CosProblem)(problem);
 }
 
-function domainProblem(error: DomainError, op: CosOperation | undefined): CosProblem {
-  return (DOMAIN[error.kind] as (e: DomainError, op: CosOperation | undefined) => CosProblem)(error, op);
+function domainProblem(error: DomainError, op: string | undefined): CosProblem {
+  return (DOMAIN[error.kind] as (e: DomainError, op: string | undefined) => CosProblem)(error, op);
 }

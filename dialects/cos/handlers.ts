@@ -1,14 +1,14 @@
 import type { JobService } from "../../src/core/jobs/job-service.js";
 import type { Tenant } from "../../src/core/model/common.js";
 import type { WireRequest } from "../dialect.js";
-import { decodeCreateJob, decodeListJobs, decodePriority, decodeStatusUpdate } from "./request-codec.js";
+import { decodeCreateJob, decodeListJobs, decodePriority, decodeStatusUpdate } from "./request.js";
 import {
   encodeCreateJob,
   encodeDescribeJob,
   encodeListJobs,
   encodeUpdatePriority,
   encodeUpdateStatus,
-} from "./response-codec.js";
+} from "./response.js";
 import type { CosOperation } from "./routes.js";
 
 export interface Call {

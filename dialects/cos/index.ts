@@ -1,10 +1,11 @@
-import type { Dialect, RequestHead, WireRequest, WireResponse } from "../dialect.js";
+import { requestPath, type Dialect, type RequestHead, type WireRequest, type WireResponse } from "../dialect.js";
 import { problemOf, STATUS, transportProblem, type CosProblem } from "./errors.js";
 import { HANDLERS } from "./handlers.js";
 import { cosPolicy } from "./policy.js";
 import { randomCosIds, type CosIds } from "./request-ids.js";
-import { checkContentMd5, tenantOf } from "./request-codec.js";
-import { encodeError } from "./response-codec.js";
+import { checkContentMd5 } from "./request.js";
+import { tenantOf } from "./tenant.js";
+import { encodeError } from "./response.js";
 import { isJobsPath, matchRoute, type CosOperation } from "./routes.js";
 import { cosSignature } from "./signature.js";
 
@@ -41,7 +42,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     return {
       status: STATUS[problem.code],
       headers: { "content-type": "application/xml", server: "tencent-cos", "x-cos-request-id": requestId, "x-cos-trace-id": traceId },
-      body: encodeError(problem, `${head.url.host}${head.url.pathname}`, requestId, traceId),
+      body: encodeError(problem, `${head.url.host}${requestPath(head)}`, requestId, traceId),
     };
   };
 
@@ -50,7 +51,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     policy: cosPolicy,
     signature: cosSignature,
     claims(head) {
-      if (!isJobsPath(head.url.pathname)) return false;
+      if (!isJobsPath(requestPath(head))) return false;
       for (const [name, v] of head.headers) {
         if (FOREIGN_HEADER.test(name) || (name === "authorization" && FOREIGN_AUTH.test(v))) return false;
       }
@@ -59,11 +60,11 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     async handle(request: WireRequest, { jobs }) {
       let op: CosOperation | undefined;
       try {
-        const { route, jobId } = matchRoute(request.method, request.url.pathname);
-        op = route.op;
+        const { route, jobId } = matchRoute(request.method, requestPath(request));
+        op = route.operation;
         const tenant = tenantOf(request.url, request.headers);
         checkContentMd5(request.headers, request.body);
-        return ok(await HANDLERS[route.op]({ jobs, tenant, jobId: jobId ?? "", request }));
+        return ok(await HANDLERS[route.operation]({ jobs, tenant, jobId: jobId ?? "", request }));
       } catch (error) {
         return fail(request, problemOf(error, op));
       }

@@ -1,11 +1,12 @@
 import type { Grant, Tag } from "../../src/core/model/common.js";
 import type { ObjectMetadata, Operation, OperationOf, OperationType } from "../../src/core/model/operation.js";
-import { truncate, XmlNode, XmlShapeError, type XmlObject } from "../xml/index.js";
+import { truncate, XmlShapeError } from "../xml/index.js";
 import { formatCosArn, parseBucketArn } from "./arn.js";
 import type { Echo, EchoRecorder } from "./echo.js";
 import { CosError } from "./errors.js";
 import * as S from "./schemas.js";
-import { arnOf, only, optional, prune, required } from "./xml-values.js";
+import type { WireOperation, WireOperationOut } from "./shapes.js";
+import { arnOf, check, prune } from "./xml-values.js";
 
 /**
  * The four COS operations (spec §7) as a table: the element name, the core operation types it
@@ -14,9 +15,10 @@ import { arnOf, only, optional, prune, required } from "./xml-values.js";
 export interface OperationCodec {
   element: string;
   types: readonly OperationType[];
-  decode(node: XmlNode, echo: EchoRecorder): Operation;
-  /** `ctx` rebuilds ARNs for jobs that carry no echo. */
-  encode(op: Operation, echo: Echo, ctx: ArnContext): XmlObject;
+  /** The element's value as the shape read it; `path` names it in messages, `echo` keeps texts. */
+  decode(wire: object, path: string, echo: EchoRecorder): Operation;
+  /** The element's content, in the shape of shapes.ts; `ctx` rebuilds ARNs for jobs that carry no echo. */
+  encode(op: Operation, echo: Echo, ctx: ArnContext): object;
 }
 
 /** The tenant's region and appid, for ARNs rebuilt from a bucket name. */
@@ -30,60 +32,39 @@ const DIRECTIVE: Record<(typeof S.DIRECTIVES)[number], Directive> = { Copy: "COP
 const DIRECTIVE_NAME: Record<Directive, string> = { COPY: "Copy", REPLACE: "Replaced", ADD: "Add" };
 
 const COPY = "COSPutObjectCopy";
-const COPY_CHILDREN = [
-  "AccessControlDirective",
-  "AccessControlGrants",
-  "CannedAccessControlList",
-  "PrefixReplace",
-  "ResourcesPrefix",
-  "TargetKeyPrefix",
-  "MetadataDirective",
-  "ModifiedSinceConstraint",
-  "UnModifiedSinceConstraint",
-  "NewObjectMetadata",
-  "TaggingDirective",
-  "NewObjectTagging",
-  "StorageClass",
-  "TargetResource",
-] as const;
-const METADATA_CHILDREN = ["CacheControl", "ContentDisposition", "ContentEncoding", "ContentType", "HttpExpiresDate", "SSEAlgorithm", "UserMetadata"];
 const at = (element: string, path: string) => `Operation/${element}/${path}`;
 
 const putObjectCopy: OperationCodec = {
   element: COPY,
   types: ["copy"],
-  decode(node, echo) {
-    only(node, COPY_CHILDREN);
-    const taggingDirective = directiveOf(node, "TaggingDirective");
-    const taggingNode = node.child("NewObjectTagging");
-    if (!taggingNode && (taggingDirective === "REPLACE" || taggingDirective === "ADD")) {
-      throw new XmlShapeError(`${node.path}/NewObjectTagging`, "is required when TaggingDirective is Replaced or Add");
+  decode(wire, path, echo) {
+    const w = wire as Copy;
+    const taggingDirective = directiveOf(w.TaggingDirective, `${path}/TaggingDirective`);
+    if (!w.NewObjectTagging && (taggingDirective === "REPLACE" || taggingDirective === "ADD")) {
+      throw new XmlShapeError(`${path}/NewObjectTagging`, "is required when TaggingDirective is Replaced or Add");
     }
-    const metadataNode = node.child("NewObjectMetadata");
-    const grantsNode = node.child("AccessControlGrants");
-    const resourcesPrefix = optional(node, "ResourcesPrefix", S.keyPrefix);
-    const targetKeyPrefix = optional(node, "TargetKeyPrefix", S.keyPrefix);
-    for (const name of ["TargetResource", "PrefixReplace", "ResourcesPrefix", "TargetKeyPrefix", "ModifiedSinceConstraint", "UnModifiedSinceConstraint"]) {
-      echo.keep(node.child(name));
+    for (const name of ["TargetResource", "PrefixReplace", "ResourcesPrefix", "TargetKeyPrefix", "ModifiedSinceConstraint", "UnModifiedSinceConstraint"] as const) {
+      echo.keep(`${path}/${name}`, w[name]);
     }
-    echo.keep(metadataNode?.child("HttpExpiresDate"));
+    echo.keep(`${path}/NewObjectMetadata/HttpExpiresDate`, w.NewObjectMetadata?.HttpExpiresDate);
+    const instant = (name: "ModifiedSinceConstraint" | "UnModifiedSinceConstraint") => w[name] === undefined ? undefined : check(`${path}/${name}`, w[name], S.instant);
     return prune({
       type: "copy",
-      targetBucket: arnOf(node.require("TargetResource"), parseBucketArn).bucket,
+      targetBucket: arnOf(w.TargetResource, `${path}/TargetResource`, parseBucketArn).bucket,
       // The prefix fields take effect only with PrefixReplace true (D-CE); otherwise they are only echoed.
-      ...(optional(node, "PrefixReplace", S.booleanText)
-        ? { keyPrefixReplace: true, sourceKeyPrefix: resourcesPrefix ?? "", targetKeyPrefix: targetKeyPrefix ?? "" }
+      ...(w.PrefixReplace !== undefined && check(`${path}/PrefixReplace`, w.PrefixReplace, S.booleanText)
+        ? { keyPrefixReplace: true, sourceKeyPrefix: w.ResourcesPrefix ?? "", targetKeyPrefix: w.TargetKeyPrefix ?? "" }
         : {}),
-      storageClass: optional(node, "StorageClass", S.storageClass),
-      metadataDirective: directiveOf(node, "MetadataDirective"),
-      metadata: metadataNode && metadataOf(metadataNode),
+      storageClass: w.StorageClass,
+      metadataDirective: directiveOf(w.MetadataDirective, `${path}/MetadataDirective`),
+      metadata: w.NewObjectMetadata && metadataOf(w.NewObjectMetadata, `${path}/NewObjectMetadata`),
       taggingDirective,
-      tags: taggingNode && tagsOf(taggingNode, "COSTag"),
-      aclDirective: directiveOf(node, "AccessControlDirective"),
-      cannedAcl: optional(node, "CannedAccessControlList", S.cannedAcl),
-      grants: grantsNode && grantsOf(grantsNode),
-      modifiedSince: optional(node, "ModifiedSinceConstraint", S.instant),
-      unmodifiedSince: optional(node, "UnModifiedSinceConstraint", S.instant),
+      tags: w.NewObjectTagging && tagsOf(w.NewObjectTagging, `${path}/NewObjectTagging`),
+      aclDirective: directiveOf(w.AccessControlDirective, `${path}/AccessControlDirective`),
+      cannedAcl: w.CannedAccessControlList,
+      grants: w.AccessControlGrants && grantsOf(w.AccessControlGrants),
+      modifiedSince: instant("ModifiedSinceConstraint"),
+      unmodifiedSince: instant("UnModifiedSinceConstraint"),
     });
   },
   encode(operation, echo, ctx) {
@@ -92,12 +73,10 @@ const putObjectCopy: OperationCodec = {
     const seconds = (ms: number | undefined) => (ms === undefined ? undefined : String(Math.floor(ms / 1000)));
     return {
       AccessControlDirective: op.aclDirective && DIRECTIVE_NAME[op.aclDirective],
-      AccessControlGrants: op.grants && {
-        COSGrant: op.grants.map((g) => ({
-          Grantee: { DisplayName: g.grantee.displayName, Identifier: g.grantee.identifier, TypeIdentifier: "ID" },
-          Permission: g.permission,
-        })),
-      },
+      AccessControlGrants: op.grants?.map((g) => ({
+        Grantee: { DisplayName: g.grantee.displayName, Identifier: g.grantee.identifier, TypeIdentifier: "ID" },
+        Permission: g.permission,
+      })),
       CannedAccessControlList: op.cannedAcl,
       PrefixReplace: text("PrefixReplace", () => (op.keyPrefixReplace ? "true" : undefined)),
       ResourcesPrefix: text("ResourcesPrefix", () => op.sourceKeyPrefix),
@@ -112,12 +91,10 @@ const putObjectCopy: OperationCodec = {
         ContentType: op.metadata.contentType,
         HttpExpiresDate: text("NewObjectMetadata/HttpExpiresDate", () => seconds(op.metadata?.httpExpiresDate)),
         SSEAlgorithm: op.metadata.sseAlgorithm,
-        UserMetadata: op.metadata.userMetadata && {
-          member: Object.entries(op.metadata.userMetadata).map(([Key, Value]) => ({ Key, Value })),
-        },
+        UserMetadata: op.metadata.userMetadata && Object.entries(op.metadata.userMetadata).map(([Key, Value]) => ({ Key, Value })),
       },
       TaggingDirective: op.taggingDirective && DIRECTIVE_NAME[op.taggingDirective],
-      NewObjectTagging: op.tags && { COSTag: op.tags.map(tagXml) },
+      NewObjectTagging: op.tags?.map(tagXml),
       StorageClass: op.storageClass,
       TargetResource: text("TargetResource", () => formatCosArn({ ...ctx, bucket: op.targetBucket })),
     };
@@ -127,13 +104,13 @@ const putObjectCopy: OperationCodec = {
 const restoreObject: OperationCodec = {
   element: "COSInitiateRestoreObject",
   types: ["restore"],
-  decode(node) {
-    only(node, ["ExpirationInDays", "JobTier"]);
-    return { type: "restore", days: required(node, "ExpirationInDays", S.expirationInDays), tier: required(node, "JobTier", S.jobTier) };
+  decode(wire) {
+    const w = wire as NonNullable<WireOperation["COSInitiateRestoreObject"]>;
+    return { type: "restore", days: w.ExpirationInDays, tier: w.JobTier };
   },
   encode(operation) {
     const op = operation as OperationOf<"restore">;
-    return { ExpirationInDays: op.days, JobTier: op.tier };
+    return { ExpirationInDays: String(op.days), JobTier: op.tier };
   },
 };
 
@@ -144,17 +121,17 @@ const restoreObject: OperationCodec = {
 const putObjectTagging: OperationCodec = {
   element: "COSPutObjectTagging",
   types: ["putTagging", "addTagging"],
-  decode(node) {
-    only(node, ["TaggingDirective", "TagSet"]);
-    const directive = directiveOf(node, "TaggingDirective");
+  decode(wire, path) {
+    const w = wire as NonNullable<WireOperation["COSPutObjectTagging"]>;
+    const directive = directiveOf(w.TaggingDirective, `${path}/TaggingDirective`);
     if (directive === "COPY") {
-      throw new CosError("InvalidArgument", `${node.path}/TaggingDirective must be Replaced or Add for COSPutObjectTagging, got "Copy"`);
+      throw new CosError("InvalidArgument", `${path}/TaggingDirective must be Replaced or Add for COSPutObjectTagging, got "Copy"`);
     }
-    return { type: directive === "ADD" ? "addTagging" : "putTagging", tags: tagsOf(node.require("TagSet"), "COSTag") };
+    return { type: directive === "ADD" ? "addTagging" : "putTagging", tags: tagsOf(w.TagSet, `${path}/TagSet`) };
   },
   encode(operation) {
     const op = operation as OperationOf<"putTagging" | "addTagging">;
-    return { TaggingDirective: op.type === "addTagging" ? "Add" : "Replaced", TagSet: op.tags.length ? { COSTag: op.tags.map(tagXml) } : {} };
+    return { TaggingDirective: op.type === "addTagging" ? "Add" : "Replaced", TagSet: op.tags.map(tagXml) };
   },
 };
 
@@ -162,28 +139,23 @@ const putObjectTagging: OperationCodec = {
 const deleteObject: OperationCodec = {
   element: "COSDeleteObject",
   types: ["delete"],
-  decode(node) {
-    only(node, []);
-    return { type: "delete" };
-  },
+  decode: () => ({ type: "delete" }),
   encode: () => ({}),
 };
 
 export const OPERATIONS: readonly OperationCodec[] = [putObjectCopy, restoreObject, putObjectTagging, deleteObject];
 
-/** Decodes the one child of `<Operation>`. */
-export function decodeOperation(node: XmlNode, echo: EchoRecorder): Operation {
+/** Decodes the one operation `<Operation>` holds (the shape has refused any other element). */
+export function decodeOperation(wire: WireOperation, path: string, echo: EchoRecorder): Operation {
   const names = OPERATIONS.map((o) => o.element).join(", ");
-  const items = node.items();
-  if (items.length !== 1) throw new XmlShapeError(node.path, `must hold exactly one of ${names}; it holds ${items.length} elements`);
-  const item = items[0]!;
-  const codec = OPERATIONS.find((o) => o.element === item.name);
-  if (!codec) throw new XmlShapeError(`${node.path}/${item.name}`, `is not a COS batch operation; expected one of ${names}`);
-  return codec.decode(new XmlNode(item.element, `${node.path}/${item.name}`), echo);
+  const given = OPERATIONS.filter((o) => wire[o.element as keyof WireOperation] !== undefined);
+  if (given.length !== 1) throw new XmlShapeError(path, `must hold exactly one of ${names}; it holds ${given.length} elements`);
+  const codec = given[0]!;
+  return codec.decode(wire[codec.element as keyof WireOperation]!, `${path}/${codec.element}`, echo);
 }
 
 /** The `<Operation>` content for a job's operation. */
-export function encodeOperation(op: Operation, echo: Echo, ctx: ArnContext): XmlObject {
+export function encodeOperation(op: Operation, echo: Echo, ctx: ArnContext): WireOperationOut {
   const codec = codecOf(op);
   return codec ? { [codec.element]: codec.encode(op, echo, ctx) } : {};
 }
@@ -199,70 +171,61 @@ function codecOf(op: Operation): OperationCodec | undefined {
 
 // ------------------------------------------------------------------ shared pieces
 
-function directiveOf(node: XmlNode, name: string): Directive | undefined {
-  const d = optional(node, name, S.directive);
-  return d && DIRECTIVE[d];
+type Copy = NonNullable<WireOperation["COSPutObjectCopy"]>;
+
+/**
+ * An empty directive is an unset one: the Go SDK writes `<TaggingDirective></TaggingDirective>`
+ * for a caller who left it unset, meaning the default.
+ */
+function directiveOf(text: string | undefined, path: string): Directive | undefined {
+  if (text === undefined || text === "") return undefined;
+  return DIRECTIVE[check(path, text, S.directive)];
 }
 
-function tagsOf(node: XmlNode, itemName: string): Tag[] {
-  only(node, [itemName]);
-  const tags = node.all(itemName).map((t) => {
-    only(t, ["Key", "Value"]);
-    return { key: required(t, "Key", S.tagKey), value: optional(t, "Value", S.tagValue) ?? "" };
-  });
+function tagsOf(items: { Key: string; Value?: string }[], path: string): Tag[] {
+  const tags = items.map((t) => ({ key: t.Key, value: t.Value ?? "" }));
   if (tags.length > S.MAX_OBJECT_TAGS) {
-    throw new CosError("InvalidArgument", `${node.path} holds ${tags.length} tags; an object can have at most ${S.MAX_OBJECT_TAGS}`);
+    throw new CosError("InvalidArgument", `${path} holds ${tags.length} tags; an object can have at most ${S.MAX_OBJECT_TAGS}`);
   }
-  unique(node, tags.map((t) => t.key), "tag key");
+  unique(path, tags.map((t) => t.key), "tag key");
   return tags;
 }
 
-function tagXml(t: Tag): XmlObject {
+function tagXml(t: Tag): { Key: string; Value: string } {
   return { Key: t.key, Value: t.value };
 }
 
-function grantsOf(node: XmlNode): Grant[] {
-  only(node, ["COSGrant"]);
-  return node.all("COSGrant").map((g) => {
-    only(g, ["Grantee", "Permission"]);
-    const grantee = g.require("Grantee");
-    only(grantee, ["DisplayName", "Identifier", "TypeIdentifier"]);
-    required(grantee, "TypeIdentifier", S.typeIdentifier);
-    return prune({
-      grantee: prune({ type: "id" as const, identifier: required(grantee, "Identifier", S.granteeIdentifier), displayName: optional(grantee, "DisplayName", S.headerValue) }),
-      permission: required(g, "Permission", S.permission),
-    });
-  });
+function grantsOf(grants: NonNullable<Copy["AccessControlGrants"]>): Grant[] {
+  return grants.map((g) =>
+    prune({
+      grantee: prune({ type: "id" as const, identifier: g.Grantee.Identifier, displayName: g.Grantee.DisplayName }),
+      permission: g.Permission,
+    }),
+  );
 }
 
-function metadataOf(node: XmlNode): ObjectMetadata {
-  only(node, METADATA_CHILDREN);
-  const userNode = node.child("UserMetadata");
+function metadataOf(m: NonNullable<Copy["NewObjectMetadata"]>, path: string): ObjectMetadata {
   let userMetadata: Record<string, string> | undefined;
-  if (userNode) {
-    only(userNode, ["member"]);
-    const pairs = userNode.all("member").map((m) => {
-      only(m, ["Key", "Value"]);
-      return [required(m, "Key", S.metadataKey), optional(m, "Value", S.headerValue) ?? ""] as const;
-    });
-    unique(userNode, pairs.map(([k]) => k), "metadata key");
+  if (m.UserMetadata) {
+    const pairs = m.UserMetadata.map((e) => [e.Key, e.Value ?? ""] as const);
+    unique(`${path}/UserMetadata`, pairs.map(([k]) => k), "metadata key");
     userMetadata = Object.fromEntries(pairs);
   }
   return prune({
-    cacheControl: optional(node, "CacheControl", S.headerValue),
-    contentDisposition: optional(node, "ContentDisposition", S.headerValue),
-    contentEncoding: optional(node, "ContentEncoding", S.headerValue),
-    contentType: optional(node, "ContentType", S.headerValue),
-    httpExpiresDate: optional(node, "HttpExpiresDate", S.instant),
-    sseAlgorithm: optional(node, "SSEAlgorithm", S.sseAlgorithm),
+    cacheControl: m.CacheControl,
+    contentDisposition: m.ContentDisposition,
+    contentEncoding: m.ContentEncoding,
+    contentType: m.ContentType,
+    httpExpiresDate: m.HttpExpiresDate === undefined ? undefined : check(`${path}/HttpExpiresDate`, m.HttpExpiresDate, S.instant),
+    sseAlgorithm: m.SSEAlgorithm,
     userMetadata,
   });
 }
 
-function unique(node: XmlNode, keys: string[], what: string): void {
+function unique(path: string, keys: string[], what: string): void {
   const seen = new Set<string>();
   for (const k of keys) {
-    if (seen.has(k)) throw new CosError("InvalidArgument", `${node.path} gives the ${what} "${truncate(k)}" more than once`);
+    if (seen.has(k)) throw new CosError("InvalidArgument", `${path} gives the ${what} "${truncate(k)}" more than once`);
     seen.add(k);
   }
 }

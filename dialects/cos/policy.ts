@@ -12,6 +12,7 @@ const DAY = 24 * 60 * 60 * 1000;
  * - priorityChangeableWhenFinished: false. UpdateJobPriority on a finished job is NoSuchJob 404,
  *   "does not exist or has already been completed" (seeds 001/002, D-UP).
  * - Job ids: every example is a 36-character lowercase UUID (D-CJ, GOT).
+ * - suspendedCause: D-DJ ties Suspended to a job awaiting confirmation and gives no wording; S3's.
  */
 export const cosPolicy = definePolicy({
   name: "cos",
@@ -21,4 +22,5 @@ export const cosPolicy = definePolicy({
   retentionMs: 90 * DAY,
   priorityChangeableWhenFinished: false,
   jobId: (uuid) => uuid.toLowerCase(),
+  suspendedCause: "AwaitingConfirmation",
 });

@@ -4,19 +4,19 @@ export type CosOperation = "CreateJob" | "DescribeJob" | "ListJobs" | "UpdateJob
 
 /** One API: a method and a path of literals and the `:id` label (spec §2). */
 export interface Route {
-  op: CosOperation;
+  operation: CosOperation;
   method: string;
   path: readonly string[];
 }
 
 export const ROUTES: readonly Route[] = [
-  { op: "CreateJob", method: "POST", path: ["jobs"] },
-  { op: "ListJobs", method: "GET", path: ["jobs"] },
-  { op: "DescribeJob", method: "GET", path: ["jobs", ":id"] },
+  { operation: "CreateJob", method: "POST", path: ["jobs"] },
+  { operation: "ListJobs", method: "GET", path: ["jobs"] },
+  { operation: "DescribeJob", method: "GET", path: ["jobs", ":id"] },
   // Not in Tencent's docs; the Go SDK and Terraform send it (spec §6.5).
-  { op: "DeleteJob", method: "DELETE", path: ["jobs", ":id"] },
-  { op: "UpdateJobPriority", method: "POST", path: ["jobs", ":id", "priority"] },
-  { op: "UpdateJobStatus", method: "POST", path: ["jobs", ":id", "status"] },
+  { operation: "DeleteJob", method: "DELETE", path: ["jobs", ":id"] },
+  { operation: "UpdateJobPriority", method: "POST", path: ["jobs", ":id", "priority"] },
+  { operation: "UpdateJobStatus", method: "POST", path: ["jobs", ":id", "status"] },
 ];
 
 export interface RouteMatch {

@@ -1,7 +1,9 @@
 import type { DomainErrorKind } from "../../src/core/index.js";
 import { isDomainError, InvalidArgumentError } from "../../src/core/index.js";
 import type { TransportProblem, WireResponse } from "../dialect.js";
-import { toXml, XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import type { z } from "zod";
+import { truncate, XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import * as W from "./shapes.js";
 
 /** Problems the dialect itself finds on the wire (the core's errors have their own kinds). */
 export type WireProblem =
@@ -144,13 +146,14 @@ export interface ErrorContext {
   hostId: string;
 }
 
+/** What the codec found, by its kind: out of place, absent, or a value OSS refuses. */
+const SHAPE_ROWS: Record<XmlShapeError["kind"], Row> = { structure: TABLE.XmlShape, missing: TABLE.MissingArgument, value: TABLE.InvalidArgument };
+
 /** Finds the row and the detail for anything thrown while answering a request. */
 export function describeError(error: unknown): { row: Row; detail?: string } {
   if (error instanceof OssWireError) return { row: TABLE[error.problem], detail: error.detail };
   if (error instanceof XmlSyntaxError) return { row: TABLE.XmlSyntax, detail: error.message };
-  if (error instanceof XmlShapeError) {
-    return { row: error.problem === "is required" ? TABLE.MissingArgument : TABLE.XmlShape, detail: error.message };
-  }
+  if (error instanceof XmlShapeError) return { row: SHAPE_ROWS[error.kind], detail: error.message };
   if (error instanceof InvalidArgumentError) {
     return { row: TABLE.InvalidArgument, detail: `${WIRE_NAMES[error.field] ?? error.field}: ${error.detail}` };
   }
@@ -175,7 +178,7 @@ export function errorResponse(
   ctx: ErrorContext,
 ): WireResponse {
   const message = [row.message, detail].filter((m) => m !== undefined && m !== "").join(" ");
-  const body = toXml("Error", {
+  const body = W.codec.document("Error", W.error, {
     Code: row.code,
     Message: message,
     RequestId: ctx.requestId,
@@ -190,4 +193,12 @@ export function errorResponse(
     headers: { "content-type": "application/xml", "x-oss-request-id": ctx.requestId, "x-oss-ec": row.ec },
     body,
   };
+}
+
+/** Parses `value` with `schema`; a failure is `problem` (InvalidArgument) naming `where`. */
+export function checked<S extends z.ZodType>(schema: S, value: unknown, where: string, problem: WireProblem = "InvalidArgument"): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const got = typeof value === "string" ? ` (got "${truncate(value)}")` : "";
+  throw new OssWireError(problem, `${where}: ${result.error.issues[0]!.message}${got}`);
 }

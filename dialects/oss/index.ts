@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { contentMd5Problem } from "../content-md5.js";
-import type { Dialect, WireRequest, WireResponse } from "../dialect.js";
+import { requestPath, type Dialect, type WireRequest, type WireResponse } from "../dialect.js";
 import { describeError, errorResponse, OssWireError, transportError } from "./errors.js";
+import { HANDLERS } from "./handlers.js";
 import { OSS_POLICY } from "./policy.js";
-import { Query } from "./request-codec.js";
+import { Query } from "./request.js";
 import { isBatchRequest, routeOf } from "./routes.js";
 import { ossSignature } from "./signature.js";
 import { tenantOf } from "./tenant.js";
@@ -33,7 +34,7 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
   return {
     name: "oss",
     policy: OSS_POLICY,
-    claims: (head) => isBatchRequest(head.url),
+    claims: (head) => isBatchRequest(requestPath(head), head.url),
     signature: ossSignature,
 
     async handle(request: WireRequest, { jobs }) {
@@ -43,7 +44,7 @@ export function ossDialect(options: OssDialectOptions = {}): Dialect {
         const query = new Query(request.url);
         const route = routeOf(request.method, query);
         checkContentMd5(request);
-        return respond(requestId, await route.run({ request, query, tenant, jobs }));
+        return respond(requestId, await HANDLERS[route.operation]({ request, query, tenant, jobs }));
       } catch (error) {
         return errorResponse(describeError(error), { requestId, hostId: request.url.host });
       }

@@ -1,89 +1,77 @@
 import type { Operation, OperationOf, Tag } from "../../src/core/index.js";
-import type { XmlNode, XmlObject } from "../xml/index.js";
-import { list } from "../xml/index.js";
-import { OssWireError } from "./errors.js";
-import { checked, leafText, only, requiredChild, requiredText } from "./read.js";
-import { objectAclSchema, restoreDaysSchema, restoreTierSchema, tagSetSchema } from "./schemas.js";
+import { checked, OssWireError } from "./errors.js";
+import { tagSetSchema } from "./schemas.js";
+import type { WireOperation, WireOperationOut } from "./shapes.js";
 
 /**
  * The five operations a job may apply [S-CJ], one row each: the element name under
- * `Operation`, how it reads into the core's operation, and how the core's operation is written
- * back (DescribeJob's Operation container; ListJobs names the element only).
+ * `Operation`, how its wire value (read through shapes.ts) becomes the core's operation, and how
+ * the core's operation is written back (DescribeJob's Operation container; ListJobs names the
+ * element only).
  */
-interface OperationCodec<T extends Operation["type"]> {
-  element: string;
-  decode(node: XmlNode): OperationOf<T>;
-  encode(op: OperationOf<T>): XmlObject;
+type Element = keyof WireOperation;
+interface OperationCodec<T extends Operation["type"], E extends Element> {
+  element: E;
+  decode(wire: NonNullable<WireOperation[E]>, path: string): OperationOf<T>;
+  encode(op: OperationOf<T>): NonNullable<WireOperationOut[E]>;
 }
 
-type Table = { [T in "putTagging" | "addTagging" | "deleteTagging" | "putAcl" | "restore"]: OperationCodec<T> };
+type Table = {
+  putTagging: OperationCodec<"putTagging", "PutObjectTagging">;
+  addTagging: OperationCodec<"addTagging", "AddObjectTagging">;
+  deleteTagging: OperationCodec<"deleteTagging", "DeleteObjectTagging">;
+  putAcl: OperationCodec<"putAcl", "PutObjectAcl">;
+  restore: OperationCodec<"restore", "RestoreObject">;
+};
 
 export const OPERATIONS: Table = {
   putTagging: {
     element: "PutObjectTagging",
-    decode: (n) => ({ type: "putTagging", tags: readTagSet(n) }),
+    decode: (w, path) => ({ type: "putTagging", tags: readTagSet(w.TagSet, path) }),
     encode: (op) => ({ TagSet: writeTags(op.tags) }),
   },
   addTagging: {
     element: "AddObjectTagging",
-    decode: (n) => ({ type: "addTagging", tags: readTagSet(n) }),
+    decode: (w, path) => ({ type: "addTagging", tags: readTagSet(w.TagSet, path) }),
     encode: (op) => ({ TagSet: writeTags(op.tags) }),
   },
-  deleteTagging: {
-    // "An empty node" [S-CJ]: Go sends <DeleteObjectTagging></DeleteObjectTagging>, the docs
-    // put whitespace inside, others self-close; all three are the same.
-    element: "DeleteObjectTagging",
-    decode: (n) => {
-      only(n, []);
-      return { type: "deleteTagging" };
-    },
-    encode: () => ({}),
-  },
+  // "An empty node" [S-CJ]: Go sends <DeleteObjectTagging></DeleteObjectTagging>, the docs
+  // put whitespace inside, others self-close; all three are the same.
+  deleteTagging: { element: "DeleteObjectTagging", decode: () => ({ type: "deleteTagging" }), encode: () => ({}) },
   putAcl: {
     element: "PutObjectAcl",
-    decode: (n) => {
-      only(n, ["ObjectAcl"]);
-      return { type: "putAcl", cannedAcl: checked(objectAclSchema, requiredText(n, "ObjectAcl"), `${n.path}/ObjectAcl`) };
-    },
-    encode: (op) => ({ ObjectAcl: op.cannedAcl }),
+    decode: (w) => ({ type: "putAcl", cannedAcl: w.ObjectAcl as OperationOf<"putAcl">["cannedAcl"] }),
+    encode: (op) => ({ ObjectAcl: op.cannedAcl as string }),
   },
   restore: {
     element: "RestoreObject",
-    decode: (n) => {
-      only(n, ["Days", "Tier"]);
-      const days = n.child("Days");
-      const tier = n.child("Tier");
-      return {
-        type: "restore",
-        ...(days && { days: checked(restoreDaysSchema, leafText(days), days.path) }),
-        ...(tier && { tier: checked(restoreTierSchema, leafText(tier), tier.path) }),
-      };
-    },
-    encode: (op) => ({ Days: op.days, Tier: op.tier }),
+    decode: (w) => ({ type: "restore", ...(w.Days !== undefined && { days: w.Days }), ...(w.Tier !== undefined && { tier: w.Tier }) }),
+    encode: (op) => ({ Days: op.days === undefined ? undefined : String(op.days), Tier: op.tier as "Standard" | "Bulk" | undefined }),
   },
 };
 
-const BY_ELEMENT = new Map(Object.values(OPERATIONS).map((c) => [c.element, c as OperationCodec<Operation["type"]>]));
+type AnyCodec = OperationCodec<Operation["type"], Element>;
+const CODECS = Object.values(OPERATIONS) as unknown as AnyCodec[];
 
-/** `Operation` holds exactly one of the five [S-CJ, U-CJ]. */
-export function decodeOperation(container: XmlNode): Operation {
-  only(container, [...BY_ELEMENT.keys()]);
-  const names = container.childNames();
-  if (names.length !== 1) {
-    const detail = `${container.path}: must hold exactly one of ${[...BY_ELEMENT.keys()].join(", ")}; found ${names.length}`;
-    throw new OssWireError(names.length === 0 ? "MissingArgument" : "MalformedXML", detail);
+/** `Operation` holds exactly one of the five [S-CJ, U-CJ]; the shape has refused any other element. */
+export function decodeOperation(wire: WireOperation, path: string): Operation {
+  const given = CODECS.filter((c) => wire[c.element] !== undefined);
+  if (given.length !== 1) {
+    const detail = `${path}: must hold exactly one of ${CODECS.map((c) => c.element).join(", ")}; found ${given.length}`;
+    throw new OssWireError(given.length === 0 ? "MissingArgument" : "MalformedXML", detail);
   }
-  return BY_ELEMENT.get(names[0]!)!.decode(container.require(names[0]!));
+  const codec = given[0]!;
+  return codec.decode(wire[codec.element] as never, `${path}/${codec.element}`);
 }
 
-function codecOf(op: Operation): OperationCodec<Operation["type"]> {
-  const codec = (OPERATIONS as Partial<Record<Operation["type"], OperationCodec<Operation["type"]>>>)[op.type];
+function codecOf(op: Operation): AnyCodec {
+  const codec = (OPERATIONS as unknown as Partial<Record<Operation["type"], AnyCodec>>)[op.type];
   if (!codec) throw new Error(`OSS has no wire form for the ${op.type} operation`);
   return codec;
 }
 
 /** DescribeJob's `Operation` container. */
-export function encodeOperation(op: Operation): XmlObject {
+export function encodeOperation(op: Operation): WireOperationOut {
   const codec = codecOf(op);
   return { [codec.element]: codec.encode(op) };
 }
@@ -93,20 +81,11 @@ export function operationName(op: Operation): string {
   return codecOf(op).element;
 }
 
-function readTagSet(node: XmlNode): Tag[] {
-  only(node, ["TagSet"]);
-  const set = requiredChild(node, "TagSet");
-  only(set, ["Tag"]);
-  const tags = set.all("Tag").map((t) => {
-    only(t, ["Key", "Value"]);
-    return { key: leafText(requiredChild(t, "Key"), true), value: leafText(requiredChild(t, "Value"), true) };
-  });
-  return checked(tagSetSchema, tags, set.path);
+/** Tag limits are checked on the set, as the core names them [TAG]. */
+function readTagSet(tags: { Key: string; Value: string }[], path: string): Tag[] {
+  return checked(tagSetSchema, tags.map((t) => ({ key: t.Key, value: t.Value })), `${path}/TagSet`);
 }
 
-function writeTags(tags: Tag[]): XmlObject {
-  return list(
-    tags.map((t) => ({ Key: t.key, Value: t.value })),
-    "Tag",
-  );
+function writeTags(tags: Tag[]): { Key: string; Value: string }[] {
+  return tags.map((t) => ({ Key: t.key, Value: t.value }));
 }

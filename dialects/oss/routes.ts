@@ -1,8 +1,5 @@
-import type { JobService, Tenant } from "../../src/core/index.js";
-import type { WireRequest } from "../dialect.js";
 import { OssWireError } from "./errors.js";
-import { decodeCreateJob, decodeListJobs, decodeUpdateJobPriority, decodeUpdateJobStatus, Query } from "./request-codec.js";
-import { encodeCreateJob, encodeDescribeJob, encodeListJobs, encodeUpdateJobPriority, encodeUpdateJobStatus } from "./response-codec.js";
+import type { Query } from "./request.js";
 
 /**
  * The five operations live on the service endpoint's path `/` and are told apart by a
@@ -13,66 +10,23 @@ import { encodeCreateJob, encodeDescribeJob, encodeListJobs, encodeUpdateJobPrio
 export const SUBRESOURCES = ["batchJob", "batchJobPriority", "batchJobStatus"] as const;
 export type Subresource = (typeof SUBRESOURCES)[number];
 
-interface Exchange {
-  request: WireRequest;
-  query: Query;
-  tenant: Tenant;
-  jobs: JobService;
-}
+export type OssOperation = "CreateJob" | "DescribeJob" | "ListJobs" | "UpdateJobPriority" | "UpdateJobStatus";
 
 export interface Route {
-  operation: "CreateJob" | "DescribeJob" | "ListJobs" | "UpdateJobPriority" | "UpdateJobStatus";
+  operation: OssOperation;
   method: "GET" | "POST";
   subresource: Subresource;
   /** Further query keys whose presence selects this route. */
   with: readonly string[];
-  /** Answers with the response body (XML). */
-  run(x: Exchange): Promise<string>;
 }
 
 const TABLE: Route[] = [
-  {
-    operation: "CreateJob",
-    method: "POST",
-    subresource: "batchJob",
-    with: [],
-    run: async ({ request, tenant, jobs }) => encodeCreateJob((await jobs.createJob(tenant, decodeCreateJob(request.body))).job),
-  },
-  {
-    // With both batchJobId and list parameters (unspecified) the request is a DescribeJob.
-    operation: "DescribeJob",
-    method: "GET",
-    subresource: "batchJob",
-    with: ["batchJobId"],
-    run: async ({ query, tenant, jobs }) => encodeDescribeJob(await jobs.describeJob(tenant, query.jobId()), jobs.clock.now()),
-  },
-  {
-    operation: "ListJobs",
-    method: "GET",
-    subresource: "batchJob",
-    with: [],
-    run: async ({ query, tenant, jobs }) => encodeListJobs(await jobs.listJobs(tenant, decodeListJobs(query)), jobs.clock.now()),
-  },
-  {
-    operation: "UpdateJobPriority",
-    method: "POST",
-    subresource: "batchJobPriority",
-    with: [],
-    run: async ({ query, tenant, jobs }) => {
-      const { jobId, priority } = decodeUpdateJobPriority(query);
-      return encodeUpdateJobPriority(await jobs.updateJobPriority(tenant, jobId, priority));
-    },
-  },
-  {
-    operation: "UpdateJobStatus",
-    method: "POST",
-    subresource: "batchJobStatus",
-    with: [],
-    run: async ({ query, tenant, jobs }) => {
-      const { jobId, requested, reason } = decodeUpdateJobStatus(query);
-      return encodeUpdateJobStatus(await jobs.updateJobStatus(tenant, jobId, requested, reason));
-    },
-  },
+  { operation: "CreateJob", method: "POST", subresource: "batchJob", with: [] },
+  // With both batchJobId and list parameters (unspecified) the request is a DescribeJob.
+  { operation: "DescribeJob", method: "GET", subresource: "batchJob", with: ["batchJobId"] },
+  { operation: "ListJobs", method: "GET", subresource: "batchJob", with: [] },
+  { operation: "UpdateJobPriority", method: "POST", subresource: "batchJobPriority", with: [] },
+  { operation: "UpdateJobStatus", method: "POST", subresource: "batchJobStatus", with: [] },
 ];
 
 export const ROUTES: readonly Route[] = [...TABLE].sort((a, b) => b.with.length - a.with.length);
@@ -82,8 +36,8 @@ export const ROUTES: readonly Route[] = [...TABLE].sort((a, b) => b.with.length 
  * Narrow on purpose, so that an OSS emulator mounting batchplane keeps every other request
  * (ListBuckets is also `GET /`) for its own routes.
  */
-export function isBatchRequest(url: URL): boolean {
-  if (url.pathname !== "/") return false;
+export function isBatchRequest(path: string, url: URL): boolean {
+  if (path !== "/") return false;
   for (const key of url.searchParams.keys()) if (key.startsWith("batchJob")) return true;
   return false;
 }

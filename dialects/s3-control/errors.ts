@@ -2,7 +2,8 @@ import { randomBytes } from "node:crypto";
 import { isDomainError, type DomainError, type DomainErrorKind } from "../../src/core/errors.js";
 import type { TransportProblem, WireResponse } from "../dialect.js";
 import { SignatureError } from "../signature.js";
-import { toXml, XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import { XmlShapeError, XmlSyntaxError } from "../xml/index.js";
+import { codec, errorResponse as envelope } from "./shapes.js";
 
 /**
  * Every failure → S3 Control's code, HTTP status and `<ErrorResponse>` envelope, as one table.
@@ -135,7 +136,7 @@ export function idHeaders(ids: RequestIds): Record<string, string> {
 
 export function errorResponse(error: unknown, ids: RequestIds): WireResponse {
   const { row, message } = classify(error);
-  const body = toXml("ErrorResponse", {
+  const body = codec.document("ErrorResponse", envelope, {
     // S3 adds what it signed (StringToSign, CanonicalRequest...) to a signature error.
     Error: { Code: row.code, Message: message.slice(0, 1024), ...(error instanceof SignatureError ? error.details : {}) },
     RequestId: ids.requestId,

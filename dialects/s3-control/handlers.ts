@@ -2,11 +2,13 @@ import type { z } from "zod";
 import type { JobService } from "../../src/core/jobs/job-service.js";
 import { elapsedActiveSeconds, type Tenant } from "../../src/core/model/index.js";
 import type { WireRequest } from "../dialect.js";
-import { readCreateJob, readPutJobTagging } from "./codec-read.js";
-import { jobDescriptor, jobListDescriptor, resultXml, tagsToWire } from "./codec-write.js";
+import { describeIssue } from "../xml/index.js";
+import { readCreateJob, readPutJobTagging } from "./request.js";
+import { jobDescriptor, jobListDescriptor, resultXml, tagsToWire } from "./response.js";
 import { S3ControlError, type WireProblem } from "./errors.js";
+import type { S3ControlOperation } from "./routes.js";
 import * as S from "./schemas.js";
-import { describeIssue } from "./wire-codec.js";
+import * as W from "./shapes.js";
 
 /**
  * The eight operations: each reads its path, query and body, makes one JobService call, and
@@ -59,7 +61,7 @@ function jobIdOf(r: OperationRequest): string {
 export const createJob: Handler = async (r) => {
   const input = readCreateJob(r.request.body);
   const { job } = await r.jobs.createJob(r.tenant, input);
-  return { root: "CreateJobResult", schema: S.createJobResult, value: { JobId: job.id } };
+  return { root: "CreateJobResult", schema: W.createJobResult, value: { JobId: job.id } };
 };
 
 export const listJobs: Handler = async (r) => {
@@ -81,7 +83,7 @@ export const listJobs: Handler = async (r) => {
   const now = r.jobs.clock.now();
   return {
     root: "ListJobsResult",
-    schema: S.listJobsResult,
+    schema: W.listJobsResult,
     value: { NextToken: page.nextToken, Jobs: page.jobs.map((j) => jobListDescriptor(j, now)) },
   };
 };
@@ -92,7 +94,7 @@ export const describeJob: Handler = async (r) => {
   // Clients poll DescribeJob; its body changes only with the job's version and its active time,
   // so a body once written serves every poll until then.
   const key = `${job.id}\u0000${job.version}\u0000${elapsedActiveSeconds(job.progress, now)}`;
-  const xml = r.written.get(key) ?? r.written.set(key, resultXml("DescribeJobResult", S.describeJobResult, { Job: jobDescriptor(job, now) }));
+  const xml = r.written.get(key) ?? r.written.set(key, resultXml("DescribeJobResult", W.describeJobResult, { Job: jobDescriptor(job, now) }));
   return { xml };
 };
 
@@ -119,7 +121,7 @@ export const updateJobPriority: Handler = async (r) => {
   const id = jobIdOf(r);
   const priority = param(S.queryInt(0, 2147483647), required(r, "priority"), "priority");
   const job = await r.jobs.updateJobPriority(r.tenant, id, priority);
-  return { root: "UpdateJobPriorityResult", schema: S.updateJobPriorityResult, value: { JobId: job.id, Priority: job.priority } };
+  return { root: "UpdateJobPriorityResult", schema: W.updateJobPriorityResult, value: { JobId: job.id, Priority: job.priority } };
 };
 
 export const updateJobStatus: Handler = async (r) => {
@@ -130,7 +132,7 @@ export const updateJobStatus: Handler = async (r) => {
   const job = await r.jobs.updateJobStatus(r.tenant, id, requested, reason);
   return {
     root: "UpdateJobStatusResult",
-    schema: S.updateJobStatusResult,
+    schema: W.updateJobStatusResult,
     // The status after the request, e.g. Cancelling for a running job (spec §3.5).
     value: { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason },
   };
@@ -139,7 +141,7 @@ export const updateJobStatus: Handler = async (r) => {
 export const getJobTagging: Handler = async (r) => {
   const tags = await r.jobs.getJobTags(r.tenant, jobIdOf(r));
   // An untagged job answers <Tags/>; both SDKs read it as [] (spec §3.6).
-  return { root: "GetJobTaggingResult", schema: S.getJobTaggingResult, value: { Tags: tagsToWire(tags) } };
+  return { root: "GetJobTaggingResult", schema: W.getJobTaggingResult, value: { Tags: tagsToWire(tags) } };
 };
 
 export const putJobTagging: Handler = async (r) => {
@@ -151,4 +153,16 @@ export const putJobTagging: Handler = async (r) => {
 export const deleteJobTagging: Handler = async (r) => {
   await r.jobs.deleteJobTags(r.tenant, jobIdOf(r));
   return undefined;
+};
+
+/** Each route's handler (routes.ts names them). */
+export const HANDLERS: Record<S3ControlOperation, Handler> = {
+  CreateJob: createJob,
+  ListJobs: listJobs,
+  DescribeJob: describeJob,
+  UpdateJobPriority: updateJobPriority,
+  UpdateJobStatus: updateJobStatus,
+  GetJobTagging: getJobTagging,
+  PutJobTagging: putJobTagging,
+  DeleteJobTagging: deleteJobTagging,
 };

@@ -1,8 +1,8 @@
-import type { Dialect, DialectContext, RequestHead, TransportProblem, WireRequest, WireResponse } from "../dialect.js";
-import { resultXml } from "./codec-write.js";
+import { requestPath, type Dialect, type DialectContext, type RequestHead, type TransportProblem, type WireRequest, type WireResponse } from "../dialect.js";
+import { resultXml } from "./response.js";
 import { errorResponse, idHeaders, newRequestIds, transportError, type RequestIds } from "./errors.js";
 import { s3ControlPolicy } from "./policy.js";
-import { RenderCache } from "./handlers.js";
+import { HANDLERS, RenderCache } from "./handlers.js";
 import { matchRoute, PATH_PREFIX } from "./routes.js";
 import { s3ControlSignature } from "./signature.js";
 import { DIALECT_NAME, tenantOf } from "./tenant.js";
@@ -40,7 +40,7 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
     signature: s3ControlSignature,
 
     claims(head: RequestHead): boolean {
-      const p = head.url.pathname;
+      const p = requestPath(head);
       return p === PATH_PREFIX || p.startsWith(`${PATH_PREFIX}/`);
     },
 
@@ -48,8 +48,8 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
       const requestIds = ids();
       try {
         const tenant = tenantOf(request);
-        const { route, params } = matchRoute(request.method, request.url.pathname);
-        const result = await route.handler({ request, tenant, params, jobs: context.jobs, written });
+        const { route, params } = matchRoute(request.method, requestPath(request));
+        const result = await HANDLERS[route.operation]({ request, tenant, params, jobs: context.jobs, written });
         return {
           status: 200,
           headers: { ...(result ? { "content-type": "application/xml" } : {}), ...idHeaders(requestIds) },

@@ -18,5 +18,7 @@ export function s3ControlPolicy(overrides: { suspendedTimeoutMs?: number; retent
     // The User Guide: priority can change while a job runs; nothing forbids it after (unspecified).
     priorityChangeableWhenFinished: true,
     jobId: (uuid) => uuid,
+    // SuspendedCause's values are unspecified (spec §3.3, §9); a job waits only for confirmation.
+    suspendedCause: "AwaitingConfirmation",
   });
 }

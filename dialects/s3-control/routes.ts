@@ -1,28 +1,36 @@
 import { S3ControlError } from "./errors.js";
-import * as H from "./handlers.js";
 
 /**
  * The job API's routes, as data (botocore model, spec §2). A path pattern is literal segments
  * and `{label}`s; the method picks among the routes of one path.
  */
+export type S3ControlOperation =
+  | "CreateJob"
+  | "ListJobs"
+  | "DescribeJob"
+  | "UpdateJobPriority"
+  | "UpdateJobStatus"
+  | "GetJobTagging"
+  | "PutJobTagging"
+  | "DeleteJobTagging";
+
 export interface Route {
-  operation: string;
+  operation: S3ControlOperation;
   method: string;
   path: string;
-  handler: H.Handler;
 }
 
 export const PATH_PREFIX = "/v20180820";
 
 export const ROUTES: readonly Route[] = [
-  { operation: "CreateJob", method: "POST", path: "/v20180820/jobs", handler: H.createJob },
-  { operation: "ListJobs", method: "GET", path: "/v20180820/jobs", handler: H.listJobs },
-  { operation: "DescribeJob", method: "GET", path: "/v20180820/jobs/{id}", handler: H.describeJob },
-  { operation: "UpdateJobPriority", method: "POST", path: "/v20180820/jobs/{id}/priority", handler: H.updateJobPriority },
-  { operation: "UpdateJobStatus", method: "POST", path: "/v20180820/jobs/{id}/status", handler: H.updateJobStatus },
-  { operation: "GetJobTagging", method: "GET", path: "/v20180820/jobs/{id}/tagging", handler: H.getJobTagging },
-  { operation: "PutJobTagging", method: "PUT", path: "/v20180820/jobs/{id}/tagging", handler: H.putJobTagging },
-  { operation: "DeleteJobTagging", method: "DELETE", path: "/v20180820/jobs/{id}/tagging", handler: H.deleteJobTagging },
+  { operation: "CreateJob", method: "POST", path: "/v20180820/jobs" },
+  { operation: "ListJobs", method: "GET", path: "/v20180820/jobs" },
+  { operation: "DescribeJob", method: "GET", path: "/v20180820/jobs/{id}" },
+  { operation: "UpdateJobPriority", method: "POST", path: "/v20180820/jobs/{id}/priority" },
+  { operation: "UpdateJobStatus", method: "POST", path: "/v20180820/jobs/{id}/status" },
+  { operation: "GetJobTagging", method: "GET", path: "/v20180820/jobs/{id}/tagging" },
+  { operation: "PutJobTagging", method: "PUT", path: "/v20180820/jobs/{id}/tagging" },
+  { operation: "DeleteJobTagging", method: "DELETE", path: "/v20180820/jobs/{id}/tagging" },
 ];
 
 interface Compiled {

@@ -1,14 +1,18 @@
 import type { XmlElement } from "./reader.js";
 
+/** What was wrong: the document's structure, an element that is missing, or a value. */
+export type ShapeProblemKind = "structure" | "missing" | "value";
+
 /**
  * A request body does not have the shape an operation expects. `path` names the element
- * (CreateJobRequest/Operation/S3PutObjectTagging/TagSet/member[2]/Key); dialects map this to
- * their MalformedXML or InvalidArgument-style code.
+ * (CreateJobRequest/Operation/S3PutObjectTagging/TagSet/member[2]/Key); dialects map this, by
+ * `kind`, to their MalformedXML, MissingArgument or InvalidArgument-style code.
  */
 export class XmlShapeError extends Error {
   constructor(
     readonly path: string,
     readonly problem: string,
+    readonly kind: ShapeProblemKind = "structure",
   ) {
     super(`${path}: ${problem}`);
     this.name = "XmlShapeError";

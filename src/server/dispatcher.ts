@@ -1,4 +1,5 @@
-import type { Dialect, RequestHead, WireRequest, WireResponse } from "../../dialects/dialect.js";
+import { requestPath, type Dialect, type RequestHead, type WireRequest, type WireResponse } from "../../dialects/dialect.js";
+import { toXml } from "../../dialects/xml/index.js";
 import type { Credential, CredentialsPort } from "../../dialects/signature.js";
 import type { JobService } from "../core/jobs/job-service.js";
 import type { Clock } from "../core/ports.js";
@@ -31,12 +32,16 @@ export interface AccessLogEntry {
   ms: number;
 }
 
-/** Answer for a request no dialect claims: plain, since no provider's envelope applies. */
+/**
+ * Answer for a request no dialect claims. No provider's envelope applies, but every SDK that
+ * strayed here parses XML errors, so it is the `<Error>` shape they share (Code, Message, Resource).
+ */
 export function unclaimed(head: RequestHead): WireResponse {
+  const path = requestPath(head);
   return {
     status: 404,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-    body: `batchplane: no API answers ${head.method} ${head.url.pathname}\n`,
+    headers: { "content-type": "application/xml" },
+    body: toXml("Error", { Code: "NotFound", Message: `batchplane: no API answers ${head.method} ${path.slice(0, 1024)}`, Resource: path.slice(0, 1024) }),
   };
 }
 
@@ -100,6 +105,12 @@ export class Dispatcher {
       console.error("batchplane: the onResponse callback failed:", e);
     }
   }
+}
+
+/** The path of a request target as sent (origin or absolute form): no scheme, authority, query or fragment. */
+export function targetPath(target: string): string {
+  const path = target.replace(/^https?:\/\/[^/?#]*/i, "").replace(/[?#].*$/s, "");
+  return path.startsWith("/") ? path : `/${path}`;
 }
 
 /** Parses a request target in origin form (`/path?q`) or absolute form (`http://host/path?q`). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
-import { Dispatcher, requestUrl, unclaimed, type HandlerOptions } from "./dispatcher.js";
+import { Dispatcher, requestUrl, targetPath, unclaimed, type HandlerOptions } from "./dispatcher.js";
 
 /** How much of a body over the limit is read (and dropped) after the answer, before the connection is cut. */
 const DRAIN_BYTES = 8 * 1024 * 1024;
@@ -17,7 +17,8 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
   return (req, res, next) => {
     const started = Date.now();
     const headers = toHeaders(req.headers);
-    const head = { method: (req.method ?? "GET").toUpperCase(), url: requestUrl(req.url ?? "/", headers.get("host") ?? undefined), headers };
+    const target = req.url ?? "/";
+    const head = { method: (req.method ?? "GET").toUpperCase(), url: requestUrl(target, headers.get("host") ?? undefined), headers, path: targetPath(target) };
     const dialect = dispatcher.dialectFor(head);
     if (!dialect) {
       if (next) return next();

@@ -259,6 +259,8 @@ export class JobService {
       if (!to) throw new InvalidTransitionError(job.id, job.status, eventTarget(event));
       patch?.(job, now);
       enterStatus(job, to, now);
+      // The engine's one way into Suspended is waiting for confirmation; the policy words it.
+      if (to === "Suspended") job.suspendedCause = this.policyFor(job.tenant.dialect).suspendedCause;
     });
   }
 

@@ -25,6 +25,8 @@ export interface LifecyclePolicy {
   jobId(uuid: string): string;
   /** Optional; the engine falls back to its default layout. */
   readonly reportLayout?: string;
+  /** The cause a job shows while Suspended for confirmation (the providers' word for it). */
+  readonly suspendedCause: string;
 }
 
 export const DEFAULT_POLICY: LifecyclePolicy = {
@@ -35,6 +37,7 @@ export const DEFAULT_POLICY: LifecyclePolicy = {
   retentionMs: 90 * DAY,
   priorityChangeableWhenFinished: true,
   jobId: (uuid) => uuid,
+  suspendedCause: "AwaitingConfirmation",
 };
 
 /** Builds a policy over the defaults and checks that it only enables transitions of the table. */

@@ -169,10 +169,13 @@ describe("DescribeJob", () => {
     // The encoded "=" (%3D) as Go sends it [GO-SIG].
     const res = await send("GET", `/?batchJob&batchJobId=${encodeURIComponent(id)}`, { headers: goHeaders() });
     expect(res.status).toBe(200);
-    // FailureReasons is "present even when the job did not fail" [D-DJ]; the fixture leaves it
-    // out, so the expectation adds it where the Go struct puts it (before Status).
+    // FailureReasons is "present even when the job did not fail", then with an empty JobFailure
+    // [D-DJ]; the fixture leaves it out, so the expectation adds it where the Go struct puts it
+    // (before Status). (Issue 14 item 3: it was an empty <FailureReasons/>.)
     const expected = elements(GO_T_DESCRIBE).flatMap((e) =>
-      e.path === "DescribeJobResult/Job/Status" ? [{ path: "DescribeJobResult/Job/FailureReasons", text: "" }, e] : [e],
+      e.path === "DescribeJobResult/Job/Status"
+        ? [{ path: "DescribeJobResult/Job/FailureReasons" }, { path: "DescribeJobResult/Job/FailureReasons/JobFailure", text: "" }, e]
+        : [e],
     );
     expect(elements(await res.text())).toEqual(expected);
   });

@@ -1,31 +1,20 @@
 import { contentMd5Problem } from "../content-md5.js";
 import type { ListJobsRequest } from "../../src/core/jobs/job-service.js";
-import type { Tenant } from "../../src/core/model/common.js";
 import type { CreateJobInput } from "../../src/core/model/job.js";
 import type { Manifest, ManifestField } from "../../src/core/model/manifest.js";
 import type { ReportConfig } from "../../src/core/model/report.js";
-import { parseXml, XmlNode, XmlShapeError } from "../xml/index.js";
+import { parseXml, XmlShapeError } from "../xml/index.js";
 import { parseBucketArn, parseObjectArn } from "./arn.js";
 import { EchoRecorder } from "./echo.js";
 import { CosError } from "./errors.js";
 import { decodeOperation } from "./operations.js";
 import * as S from "./schemas.js";
-import { arnOf, check, only, optional, prune, required, value } from "./xml-values.js";
+import { codec, createJobRequest, type WireCreateJob } from "./shapes.js";
+import { arnOf, check, prune } from "./xml-values.js";
 
 /** Requests on the wire → core calls. Bodies: CreateJob only; everything else is path and query. */
 
 // ------------------------------------------------------------------ headers
-
-/** `<uin>.cos-control.<region>.myqcloud.com` (spec §1); any other host leaves the region empty. */
-const CONTROL_HOST = /^[^.]+\.cos-control\.([a-z0-9-]+)\./i;
-
-/** The caller: the account is the `x-cos-appid` header, required on every batch API (D-ER). */
-export function tenantOf(url: URL, headers: Headers): Tenant {
-  const appid = headers.get("x-cos-appid")?.trim();
-  if (!appid) throw new CosError("InvalidArgument", "x-cos-appid cannot be empty: every batch request names its APPID in this header");
-  check("x-cos-appid", appid, S.appid);
-  return { dialect: "cos", account: appid, region: CONTROL_HOST.exec(url.hostname)?.[1]?.toLowerCase() ?? "" };
-}
 
 /** COS checks a Content-MD5 that is sent (D-ERRC InvalidDigest / BadDigest); the Go SDK sends one with every body. */
 export function checkContentMd5(headers: Headers, body: Uint8Array): void {
@@ -79,80 +68,72 @@ export function decodeCreateJob(body: Uint8Array): CreateJobInput {
   if (Buffer.from(body).toString("utf8").trim() === "") {
     throw new CosError("InvalidRequest", "The request body is empty: CreateJob needs a CreateJobRequest document");
   }
-  const root = new XmlNode(parseXml(body, { maxDepth: 16, maxElements: 5000 }));
+  const root = parseXml(body, { maxDepth: 16, maxElements: 5000 });
   if (root.name !== ROOT) throw new XmlShapeError(root.name, `is not a CreateJob request: the root element must be ${ROOT}`);
-  only(root, ["ClientRequestToken", "ConfirmationRequired", "Description", "Manifest", "Operation", "Priority", "Report", "RoleArn"]);
+  const wire = codec.readValidated(createJobRequest, root);
   const echo = new EchoRecorder(ROOT);
   return prune({
-    clientRequestToken: required(root, "ClientRequestToken", S.clientRequestToken),
-    confirmationRequired: optional(root, "ConfirmationRequired", S.booleanText) ?? false,
-    description: optional(root, "Description", S.description),
-    manifest: decodeManifest(root.require("Manifest"), echo),
-    operation: decodeOperation(root.require("Operation"), echo),
-    priority: required(root, "Priority", S.priority),
-    report: decodeReport(root.require("Report"), echo),
-    role: required(root, "RoleArn", S.roleArn),
+    clientRequestToken: wire.ClientRequestToken,
+    confirmationRequired: wire.ConfirmationRequired ?? false,
+    description: wire.Description,
+    manifest: decodeManifest(wire.Manifest, echo),
+    operation: decodeOperation(wire.Operation, `${ROOT}/Operation`, echo),
+    priority: wire.Priority,
+    report: decodeReport(wire.Report, echo),
+    role: wire.RoleArn,
     dialectData: { echo: echo.texts },
   });
 }
 
-function decodeManifest(node: XmlNode, echo: EchoRecorder): Manifest {
-  only(node, ["Location", "Spec"]);
-  const location = node.require("Location");
-  only(location, ["ETag", "ObjectArn", "ObjectVersionId"]);
-  const spec = node.require("Spec");
-  only(spec, ["Fields", "Format"]);
-
-  const arnNode = location.require("ObjectArn");
-  const arn = arnOf(arnNode, parseObjectArn);
-  echo.keep(arnNode);
-  const format = required(spec, "Format", S.manifestFormat);
-  const fieldsNode = spec.child("Fields");
-  if (!fieldsNode && format === CSV) throw new XmlShapeError(`${spec.path}/Fields`, `is required when Format is ${CSV}`);
+function decodeManifest(manifest: WireCreateJob["Manifest"], echo: EchoRecorder): Manifest {
+  const { Location: location, Spec: spec } = manifest;
+  const path = `${ROOT}/Manifest`;
+  const arn = arnOf(location.ObjectArn, `${path}/Location/ObjectArn`, parseObjectArn);
+  echo.keep(`${path}/Location/ObjectArn`, location.ObjectArn);
+  if (!spec.Fields && spec.Format === CSV) throw new XmlShapeError(`${path}/Spec/Fields`, `is required when Format is ${CSV}`);
   return prune({
     location: prune({
       bucket: arn.bucket,
       key: arn.key,
-      versionId: optional(location, "ObjectVersionId", S.objectVersionId),
+      versionId: location.ObjectVersionId,
       // Kept as given, quotes and all (D-CJ quotes it, D-CJ0 and Go do not); the core ignores
       // quotes when it compares, and DescribeJob echoes the spelling.
-      etag: required(location, "ETag", S.etag),
+      etag: location.ETag,
     }),
-    format: format === CSV ? "csv" : "inventory",
-    fields: fieldsNode && fieldsOf(fieldsNode),
+    format: spec.Format === CSV ? "csv" : "inventory",
+    fields: spec.Fields && fieldsOf(spec.Fields, `${path}/Spec/Fields`),
   });
 }
 
-function fieldsOf(node: XmlNode): ManifestField[] {
-  only(node, ["member"]);
-  const fields = node.all("member").map((m) => value(m, S.manifestField));
+function fieldsOf(fields: (typeof S.MANIFEST_FIELDS)[number][], path: string): ManifestField[] {
   for (const name of ["Bucket", "Key", "VersionId"] as const) {
     const n = fields.filter((f) => f === name).length;
     if (n > 1 || (n === 0 && name !== "VersionId")) {
-      throw new CosError("InvalidArgument", `${node.path} must name ${name} ${name === "VersionId" ? "at most" : "exactly"} once, got ${fields.join(",") || "no fields"}`);
+      throw new CosError("InvalidArgument", `${path} must name ${name} ${name === "VersionId" ? "at most" : "exactly"} once, got ${fields.join(",") || "no fields"}`);
     }
   }
   return fields.map((f) => FIELD[f]);
 }
 
-function decodeReport(node: XmlNode, echo: EchoRecorder): ReportConfig {
-  only(node, ["Bucket", "Enabled", "Format", "Prefix", "ReportScope"]);
-  const enabled = required(node, "Enabled", S.booleanText);
+function decodeReport(report: WireCreateJob["Report"], echo: EchoRecorder): ReportConfig {
+  const enabled = report.Enabled;
+  const path = `${ROOT}/Report`;
   // Go always sends Bucket, Format and ReportScope, empty when unset (spec §3.4): they matter only
   // when the report is enabled; otherwise an empty one is echoed and nothing more.
-  const part = (name: string) => {
-    const c = enabled ? node.require(name) : node.child(name);
-    echo.keep(c);
-    return c && (enabled || c.text !== "") ? c : undefined;
+  const part = (name: "Bucket" | "Format" | "ReportScope") => {
+    const text = report[name];
+    if (enabled && text === undefined) throw new XmlShapeError(`${path}/${name}`, "is required");
+    echo.keep(`${path}/${name}`, text);
+    return text !== undefined && (enabled || text !== "") ? text : undefined;
   };
   const bucket = part("Bucket");
   const format = part("Format");
   const scope = part("ReportScope");
   return prune({
     enabled,
-    bucket: bucket && arnOf(bucket, parseBucketArn).bucket,
-    prefix: optional(node, "Prefix", S.reportPrefix),
-    format: format && value(format, S.reportFormat),
-    scope: scope && value(scope, S.reportScope),
+    bucket: bucket === undefined ? undefined : arnOf(check(`${path}/Bucket`, bucket, S.arnText), `${path}/Bucket`, parseBucketArn).bucket,
+    prefix: report.Prefix,
+    format: format === undefined ? undefined : check(`${path}/Format`, format, S.reportFormat),
+    scope: scope === undefined ? undefined : check(`${path}/ReportScope`, scope, S.reportScope),
   });
 }

@@ -1,16 +1,16 @@
 import type { CreateJobInput, Manifest, ManifestGenerator, ReportConfig, Tag } from "../../src/core/model/index.js";
 import { parseXml, XmlShapeError, type XmlElement } from "../xml/index.js";
 import { bucketOfArn, objectOfArn } from "./arn.js";
-import { operationToCore, type OperationArns } from "./job-operation.js";
+import { operationToCore, type OperationArns } from "./operations.js";
 import {
+  codec,
   createJobRequest,
   putJobTaggingRequest,
   type WireCreateJob,
   type WireGenerator,
   type WireManifest,
   type WireReport,
-} from "./schemas.js";
-import { readValidated } from "./wire-codec.js";
+} from "./shapes.js";
 
 /**
  * Request XML → core input. Reading is lenient where the SDKs differ (namespace or none, element
@@ -25,6 +25,8 @@ export interface S3ControlJobData extends Record<string, unknown> {
     generatorSource?: string;
     generatorOutput?: string;
   };
+  /** The generator filter's size bounds as sent: 64-bit, more than a core number holds exactly. */
+  sizes?: { greaterThan?: string; lessThan?: string };
 }
 
 /** The nesting the job API needs is about 10 deep; anything far deeper is hostile. */
@@ -38,7 +40,7 @@ function rootElement(body: Uint8Array, expected: string): XmlElement {
 }
 
 export function readCreateJob(body: Uint8Array): CreateJobInput {
-  const wire = readValidated(createJobRequest, rootElement(body, "CreateJobRequest"));
+  const wire = codec.readValidated(createJobRequest, rootElement(body, "CreateJobRequest"));
   return createJobToCore(wire);
 }
 
@@ -101,6 +103,9 @@ function generatorToCore(g: WireGenerator, data: S3ControlJobData, path: string)
   const out = g.ManifestOutputLocation;
   if (out) data.arns.generatorOutput = out.Bucket;
   const f = g.Filter;
+  if (f?.ObjectSizeGreaterThanBytes !== undefined || f?.ObjectSizeLessThanBytes !== undefined) {
+    data.sizes = { greaterThan: f.ObjectSizeGreaterThanBytes?.toString(), lessThan: f.ObjectSizeLessThanBytes?.toString() };
+  }
   return {
     sourceBucket: bucketOfArn(g.SourceBucket, `${path}/SourceBucket`),
     expectedBucketOwner: g.ExpectedBucketOwner,
@@ -124,8 +129,8 @@ function generatorToCore(g: WireGenerator, data: S3ControlJobData, path: string)
       keyPrefixes: f.KeyNameConstraint?.MatchAnyPrefix,
       keySuffixes: f.KeyNameConstraint?.MatchAnySuffix,
       keySubstrings: f.KeyNameConstraint?.MatchAnySubstring,
-      sizeGreaterThan: f.ObjectSizeGreaterThanBytes,
-      sizeLessThan: f.ObjectSizeLessThanBytes,
+      sizeGreaterThan: f.ObjectSizeGreaterThanBytes === undefined ? undefined : lowerBound(f.ObjectSizeGreaterThanBytes),
+      sizeLessThan: f.ObjectSizeLessThanBytes === undefined ? undefined : upperBound(f.ObjectSizeLessThanBytes),
       storageClasses: f.MatchAnyStorageClass,
       encryption: f.MatchAnyObjectEncryption?.map((e) => {
         const [name, value] = Object.entries(e).find(([, v]) => v !== undefined)! as [keyof typeof ENCRYPTION_FILTERS, { KmsKeyArn?: string; BucketKeyEnabled?: boolean }];
@@ -135,12 +140,28 @@ function generatorToCore(g: WireGenerator, data: S3ControlJobData, path: string)
   };
 }
 
+/**
+ * The model's long size bounds in the core's terms, with the same meaning for every object (no
+ * object is negative or past 2^53 bytes): "larger than" a negative size is no bound at all;
+ * "smaller than" zero or less matches nothing, as "smaller than 0" does; bounds past the safe
+ * range stop there. DescribeJob echoes the values as sent (dialectData.sizes).
+ */
+function lowerBound(n: bigint): number | undefined {
+  return n < 0n ? undefined : Number(n > MAX_SAFE ? MAX_SAFE : n);
+}
+
+function upperBound(n: bigint): number {
+  return n < 0n ? 0 : Number(n > MAX_SAFE ? MAX_SAFE : n);
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 function tagsToCore(tags: { Key: string; Value: string }[] | undefined): Tag[] | undefined {
   return tags?.map((t) => ({ key: t.Key, value: t.Value }));
 }
 
 export function readPutJobTagging(body: Uint8Array): Tag[] {
-  return tagsToCore(readValidated(putJobTaggingRequest, rootElement(body, "PutJobTaggingRequest")).Tags)!;
+  return tagsToCore(codec.readValidated(putJobTaggingRequest, rootElement(body, "PutJobTaggingRequest")).Tags)!;
 }
 
 /** Drops members that are undefined, at every depth, so stored jobs hold only what was given. */

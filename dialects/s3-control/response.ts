@@ -1,9 +1,9 @@
 import { elapsedActiveSeconds, type Job, type Manifest, type ManifestGenerator, type ReportConfig, type Tag } from "../../src/core/model/index.js";
-import { toXml } from "../xml/index.js";
 import { bucketArn, objectArn } from "./arn.js";
-import { ENCRYPTION_FILTERS, FIELDS, type S3ControlJobData } from "./codec-read.js";
-import { operationName, operationToWire } from "./job-operation.js";
+import { ENCRYPTION_FILTERS, FIELDS, type S3ControlJobData } from "./request.js";
+import { operationName, operationToWire } from "./operations.js";
 import {
+  codec,
   GENERATED_MANIFEST_FORMAT,
   XMLNS,
   type WireGenerator,
@@ -11,8 +11,7 @@ import {
   type WireJobListDescriptor,
   type WireManifest,
   type WireReport,
-} from "./schemas.js";
-import { toXmlValue } from "./wire-codec.js";
+} from "./shapes.js";
 import type { z } from "zod";
 
 /**
@@ -60,7 +59,7 @@ export function jobDescriptor(job: Job, now: number): WireJobDescriptor {
     RoleArn: job.role,
     SuspendedDate: date(job.suspendedDate),
     SuspendedCause: job.suspendedCause,
-    ManifestGenerator: job.generator && { S3JobManifestGenerator: generatorToWire(job.generator, arns) },
+    ManifestGenerator: job.generator && { S3JobManifestGenerator: generatorToWire(job.generator, arns, (job.dialectData as S3ControlJobData | undefined)?.sizes) },
     GeneratedManifestDescriptor: job.generatedManifest && {
       Format: GENERATED_MANIFEST_FORMAT,
       Location: {
@@ -114,7 +113,12 @@ function reportToWire(r: ReportConfig, arn: string | undefined): WireReport {
 
 const WIRE_ENCRYPTION = Object.fromEntries(Object.entries(ENCRYPTION_FILTERS).map(([w, c]) => [c, w]));
 
-function generatorToWire(g: ManifestGenerator, arns: S3ControlJobData["arns"]): WireGenerator {
+/** As sent when the job came through this dialect, else the core's bound. */
+function sizeBound(sent: string | undefined, core: number | undefined): bigint | undefined {
+  return sent !== undefined ? BigInt(sent) : core === undefined ? undefined : BigInt(core);
+}
+
+function generatorToWire(g: ManifestGenerator, arns: S3ControlJobData["arns"], sizes: S3ControlJobData["sizes"]): WireGenerator {
   const f = g.filter;
   const keys = f && (f.keyPrefixes || f.keySuffixes || f.keySubstrings)
     ? { MatchAnyPrefix: f.keyPrefixes, MatchAnySuffix: f.keySuffixes, MatchAnySubstring: f.keySubstrings }
@@ -135,8 +139,8 @@ function generatorToWire(g: ManifestGenerator, arns: S3ControlJobData["arns"]): 
       CreatedBefore: date(f.createdBefore),
       ObjectReplicationStatuses: f.replicationStatuses as NonNullable<WireGenerator["Filter"]>["ObjectReplicationStatuses"],
       KeyNameConstraint: keys,
-      ObjectSizeGreaterThanBytes: f.sizeGreaterThan,
-      ObjectSizeLessThanBytes: f.sizeLessThan,
+      ObjectSizeGreaterThanBytes: sizeBound(sizes?.greaterThan, f.sizeGreaterThan),
+      ObjectSizeLessThanBytes: sizeBound(sizes?.lessThan, f.sizeLessThan),
       MatchAnyStorageClass: f.storageClasses as NonNullable<WireGenerator["Filter"]>["MatchAnyStorageClass"],
       MatchAnyObjectEncryption: f.encryption?.map((e) => ({
         [WIRE_ENCRYPTION[e.type]!]: e.type === "kms" ? { KmsKeyArn: e.kmsKeyId, BucketKeyEnabled: e.bucketKeyEnabled } : e.type === "dual-kms" ? { KmsKeyArn: e.kmsKeyId } : {},
@@ -152,5 +156,5 @@ export function tagsToWire(tags: readonly Tag[]) {
 
 /** A success body: `<{root} xmlns="…">…</{root}>`, written through the shape's schema. */
 export function resultXml(root: string, schema: z.ZodType, value: unknown): string {
-  return toXml(root, toXmlValue(schema, value) as Record<string, never>, { xmlns: XMLNS });
+  return codec.document(root, schema, value, { xmlns: XMLNS });
 }

@@ -1,22 +1,21 @@
 import type { ListJobsResult } from "../../src/core/jobs/job-service.js";
 import type { Job } from "../../src/core/model/job.js";
-import { list, toXml, type XmlObject } from "../xml/index.js";
 import { formatCosArn } from "./arn.js";
 import { Echo } from "./echo.js";
 import type { CosProblem } from "./errors.js";
 import { encodeOperation, operationName, type ArnContext } from "./operations.js";
+import * as W from "./shapes.js";
 
 /**
- * Core results → COS XML (spec §3.2, §4, §5.2, §6.3, §6.4, §10.1): no namespace, lists as
- * `<member>`, timestamps in UTC to the second, DescribeJob's children in alphabetical order as
- * in the docs and the Go fixture.
+ * Core results → COS XML (spec §3.2, §4, §5.2, §6.3, §6.4, §10.1), written through the shapes of
+ * shapes.ts: timestamps in UTC to the second, texts as submitted where the job kept them.
  */
 
 const FIELD_NAME = { ignore: "Ignore", bucket: "Bucket", key: "Key", versionId: "VersionId" } as const;
 const MANIFEST_FORMAT = { csv: "COSBatchOperations_CSV_V1", inventory: "COSInventoryReport_CSV_V1" } as const;
 
 export function encodeCreateJob(job: Job): string {
-  return toXml("CreateJobResult", { JobId: job.id });
+  return W.codec.document("CreateJobResult", W.createJobResult, { JobId: job.id });
 }
 
 export function encodeDescribeJob(job: Job): string {
@@ -25,16 +24,15 @@ export function encodeDescribeJob(job: Job): string {
   const { location } = job.manifest ?? { location: undefined };
   const arn = (key: string, bucket: string | undefined, objectKey?: string) =>
     echo.text(key, () => bucket && formatCosArn({ ...ctx, bucket, key: objectKey }));
-  return toXml("DescribeJobResult", {
+  return W.codec.document("DescribeJobResult", W.describeJobResult, {
     Job: {
       ConfirmationRequired: job.confirmationRequired,
       CreationTime: timestamp(job.creationTime),
       Description: job.description,
-      // The Go fixture carries one empty JobFailure even for a job that succeeded.
       FailureReasons: {
         JobFailure: job.failureReasons.length
           ? job.failureReasons.map((f) => ({ FailureCode: f.code, FailureReason: f.reason }))
-          : { FailureCode: "", FailureReason: "" },
+          : [{ FailureCode: "", FailureReason: "" }],
       },
       JobId: job.id,
       Manifest: job.manifest && {
@@ -44,7 +42,7 @@ export function encodeDescribeJob(job: Job): string {
           ObjectVersionId: location?.versionId,
         },
         Spec: {
-          Fields: job.manifest.fields && list(job.manifest.fields.map((f) => FIELD_NAME[f])),
+          Fields: job.manifest.fields?.map((f) => FIELD_NAME[f]),
           Format: MANIFEST_FORMAT[job.manifest.format],
         },
       },
@@ -69,9 +67,8 @@ export function encodeDescribeJob(job: Job): string {
 }
 
 export function encodeListJobs(result: ListJobsResult): string {
-  return toXml("ListJobsResult", {
-    Jobs: list(
-      result.jobs.map((job) => ({
+  return W.codec.document("ListJobsResult", W.listJobsResult, {
+    Jobs: result.jobs.map((job) => ({
         CreationTime: timestamp(job.creationTime),
         Description: job.description,
         JobId: job.id,
@@ -81,25 +78,24 @@ export function encodeListJobs(result: ListJobsResult): string {
         Status: job.status,
         TerminationDate: timestamp(job.terminationDate),
       })),
-    ),
     // The docs' template shows an empty NextToken; a caller's loop ends on it (spec §5.2).
     NextToken: result.nextToken ?? "",
   });
 }
 
 export function encodeUpdatePriority(job: Job): string {
-  return toXml("UpdateJobPriorityResult", { JobId: job.id, Priority: job.priority });
+  return W.codec.document("UpdateJobPriorityResult", W.updateJobPriorityResult, { JobId: job.id, Priority: job.priority });
 }
 
 export function encodeUpdateStatus(job: Job): string {
-  return toXml("UpdateJobStatusResult", { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
+  return W.codec.document("UpdateJobStatusResult", W.updateJobStatusResult, { JobId: job.id, Status: job.status, StatusUpdateReason: job.statusUpdateReason });
 }
 
 export function encodeError(problem: CosProblem, resource: string, requestId: string, traceId: string): string {
-  return toXml("Error", { Code: problem.code, Message: problem.message, Resource: resource, RequestId: requestId, TraceId: traceId });
+  return W.codec.document("Error", W.error, { Code: problem.code, Message: problem.message, Resource: resource, RequestId: requestId, TraceId: traceId });
 }
 
-function progress(job: Job): XmlObject {
+function progress(job: Job) {
   return {
     NumberOfTasksFailed: job.progress.failed ?? 0,
     NumberOfTasksSucceeded: job.progress.succeeded ?? 0,
@@ -108,6 +104,8 @@ function progress(job: Job): XmlObject {
 }
 
 /** `2019-12-19T18:00:30Z`: UTC, whole seconds (D-DJ, GOT). */
+export function timestamp(ms: number): string;
+export function timestamp(ms: number | undefined): string | undefined;
 export function timestamp(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }

@@ -1,6 +1,6 @@
 import type { Grant, ObjectMetadata, Operation, OperationOf, OperationType, Tag } from "../../src/core/model/index.js";
 import { bucketArn, bucketOfArn } from "./arn.js";
-import type { OperationName, WireOperation } from "./schemas.js";
+import type { OperationName, WireOperation } from "./shapes.js";
 
 /**
  * JobOperation (one member per S3 operation) ↔ the core's Operation, one row per operation, both
