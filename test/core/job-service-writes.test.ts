@@ -7,7 +7,7 @@ import {
   type Job,
   type JobChange,
 } from "../../src/index.js";
-import { createInput, newService, TENANT } from "../support/jobs.js";
+import { createInput, driving, newService, TENANT } from "../support/jobs.js";
 
 /** How the JobService writes: what reaches listeners, what is left unwritten, and when it gives up. */
 
@@ -52,14 +52,15 @@ describe("writes and listeners", () => {
   });
 
   it("gives up with ConcurrentUpdateError after maxWriteAttempts lost races, writing nothing", async () => {
-    const { service, store } = newService();
+    const { service, store, clock } = newService();
     const { job } = await service.createJob(TENANT, createInput());
     let attempts = 0;
     store.replace = async () => {
       attempts++;
       return false;
     };
-    await expect(service.updateJobPriority(TENANT, job.id, 1)).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    // The later attempts wait a backoff on the service's clock (issue 12.7).
+    await expect(driving(clock, service.updateJobPriority(TENANT, job.id, 1))).rejects.toBeInstanceOf(ConcurrentUpdateError);
     expect(attempts).toBe(16);
     expect((await service.get(job.id))!.priority).toBe(10);
   });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConcurrentUpdateError, JobService, ManualClock, SequentialIds, type Job } from "../../src/index.js";
 import { FsJobStore } from "../../src/stores/fs-job-store.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
-import { createInput, TENANT } from "../support/jobs.js";
+import { createInput, driving, TENANT } from "../support/jobs.js";
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -24,18 +24,6 @@ class SharedStore extends MemoryJobStore {
     }
     return super.replace(job, expectedVersion);
   }
-}
-
-/** Lets timers set on the manual clock (the retries' backoff) fire until `done` settles. */
-async function driving<T>(clock: ManualClock, done: Promise<T>): Promise<T> {
-  let settled = false;
-  void done.finally(() => (settled = true)).catch(() => undefined);
-  while (!settled) {
-    await new Promise((r) => setImmediate(r));
-    const next = clock.nextTimerAt();
-    if (next !== undefined) clock.advanceTo(next);
-  }
-  return done;
 }
 
 describe("writes to one job (issue 12.7)", () => {

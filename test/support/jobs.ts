@@ -31,3 +31,15 @@ export function newService(options: { policies?: LifecyclePolicy[]; clock?: Manu
   const service = new JobService({ store, clock, ids: new SequentialIds(), policies: options.policies });
   return { service, clock, store };
 }
+
+/** Lets timers set on the manual clock (the retries' backoff) fire until `done` settles. */
+export async function driving<T>(clock: ManualClock, done: Promise<T>): Promise<T> {
+  let settled = false;
+  void done.finally(() => (settled = true)).catch(() => undefined);
+  while (!settled) {
+    await new Promise((r) => setImmediate(r));
+    const next = clock.nextTimerAt();
+    if (next !== undefined) clock.advanceTo(next);
+  }
+  return done;
+}
