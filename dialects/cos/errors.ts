@@ -9,6 +9,7 @@ import {
   type InvalidArgumentError,
   type InvalidTransitionError,
   type JobNotFoundError,
+  type StoreUnavailableError,
   type TooManyTagsError,
 } from "../../src/core/errors.js";
 import { isTerminal } from "../../src/core/model/status.js";
@@ -61,6 +62,7 @@ type ErrorOf = {
   IdempotencyConflict: IdempotencyConflictError;
   TooManyTags: TooManyTagsError;
   ConcurrentUpdate: ConcurrentUpdateError;
+  StoreUnavailable: StoreUnavailableError;
 };
 
 /** Domain error kind → COS code and message. */
@@ -101,6 +103,9 @@ const DOMAIN: { [K in DomainErrorKind]: (e: ErrorOf[K], op: CosOperation | undef
   TooManyTags: (e) => ({ code: "InvalidArgument", message: e.message }),
   // A write lost to other writers: transient, so a 5xx that the SDKs retry.
   ConcurrentUpdate: (e) => ({ code: "ServiceUnavailable", message: e.message }),
+  // The batch pages' "data persistence error" (spec §10.2); 503 as the generic list says, not the
+  // batch list's 500 (contradiction #5): a 503 is what the SDKs retry and what "try later" means.
+  StoreUnavailable: (e) => ({ code: "ServiceUnavailable", message: e.message }),
 };
 
 /** Transport problem (found by the server before the dialect) → COS code and message. */

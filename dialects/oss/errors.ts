@@ -95,6 +95,14 @@ const TABLE: Record<Key, Row> = {
   TooManyTags: { code: "InvalidArgument", status: 400, ec: "0017-99990003", documented: false },
   // Writers kept colliding: transient; S3's OperationAborted 409, never a 5xx.
   ConcurrentUpdate: { code: "OperationAborted", status: 409, ec: "0017-99990010", documented: false },
+  // The job store (PostgreSQL) is down or slow: OSS's general 503 code; EC unspecified.
+  StoreUnavailable: {
+    code: "ServiceUnavailable",
+    status: 503,
+    ec: "0017-99990014",
+    documented: false,
+    message: "The service is unavailable. Please try again later.",
+  },
 
   // ---------------------------------------------------------------- transport
   bodyTooLarge: { code: "EntityTooLarge", status: 400, ec: "0017-99990011", documented: false, message: "Your proposed upload exceeds the maximum allowed size." },

@@ -48,6 +48,10 @@ export const ERROR_TABLE: Record<Key, ErrorRow> = {
   TooManyTags: { code: "TooManyTagsException", status: 400 },
   // A throttling code: both SDKs retry it, which is what a lost compare-and-set race wants.
   ConcurrentUpdate: { code: "TooManyRequestsException", status: 400 },
+  // The job store (PostgreSQL) is down or slow: the model has no 503 code, so its one server-fault
+  // code (declared by all eight operations, spec §5.3) at 503, which both SDKs retry as transient
+  // (§5.2); TooManyRequestsException is not declared by ListJobs.
+  StoreUnavailable: { code: "InternalServiceException", status: 503 },
   MalformedXml: { code: "BadRequestException", status: 400 },
   InvalidBody: { code: "BadRequestException", status: 400 },
   InvalidParameter: { code: "BadRequestException", status: 400 },

@@ -15,7 +15,8 @@ export type DomainErrorKind =
   | "ActionNotAllowed"
   | "IdempotencyConflict"
   | "TooManyTags"
-  | "ConcurrentUpdate";
+  | "ConcurrentUpdate"
+  | "StoreUnavailable";
 
 export class JobNotFoundError extends DomainError {
   readonly kind = "JobNotFound" as const;
@@ -90,6 +91,17 @@ export class ConcurrentUpdateError extends DomainError {
   readonly kind = "ConcurrentUpdate" as const;
   constructor(readonly jobId: string) {
     super(`Job ${jobId} is being changed by another writer; try again`);
+  }
+}
+
+/**
+ * The job store (a database) cannot be reached or did not answer in time: transient, the request
+ * may be repeated. Dialects answer it with their 503; engines retry it with backoff.
+ */
+export class StoreUnavailableError extends DomainError {
+  readonly kind = "StoreUnavailable" as const;
+  constructor(message = "The job store is unavailable; try again", options?: { cause?: unknown }) {
+    super(message, options);
   }
 }
 

@@ -231,4 +231,12 @@ export interface JobStore {
   list(query: JobListQuery): Promise<Job[]>;
   /** Every tenant's jobs in the given statuses: how an engine finds work after a restart. */
   scan(statuses: readonly JobStatus[]): Promise<Job[]>;
+  /**
+   * Optional: a feed of changes made through other instances over the same data (other
+   * processes sharing a database). Calls `onChange` with the id of a job that was inserted,
+   * replaced or deleted, at least once a change, possibly for changes made through this very
+   * instance too; the reader reads the job again. Returns the function that stops the feed.
+   * Stores one process owns alone (memory, filesystem) need not offer it.
+   */
+  watch?(onChange: (jobId: string) => void): () => void;
 }

@@ -5,6 +5,7 @@ import { parseXml, XmlShapeError, XmlSyntaxError } from "../../../dialects/xml/i
 import {
   ActionNotAllowedError,
   ConcurrentUpdateError,
+  StoreUnavailableError,
   IdempotencyConflictError,
   InvalidArgumentError,
   InvalidTransitionError,
@@ -49,6 +50,7 @@ describe("the error table", () => {
     IdempotencyConflict: new IdempotencyConflictError("t", "j"),
     TooManyTags: new TooManyTagsError(51, 50),
     ConcurrentUpdate: new ConcurrentUpdateError("j"),
+    StoreUnavailable: new StoreUnavailableError("the job store at j is unavailable"),
   };
 
   it("gives every domain error kind a COS code; only a lost write race is a 5xx (the SDKs retry it)", () => {
@@ -60,11 +62,12 @@ describe("the error table", () => {
       IdempotencyConflict: "InvalidRequest",
       TooManyTags: "InvalidArgument",
       ConcurrentUpdate: "ServiceUnavailable",
+      StoreUnavailable: "ServiceUnavailable",
     };
     for (const [kind, error] of Object.entries(samples) as [DomainErrorKind, DomainError][]) {
       const p = problemOf(error, "DescribeJob");
       expect(p.code, kind).toBe(expected[kind]);
-      expect(STATUS[p.code] >= 500, kind).toBe(kind === "ConcurrentUpdate");
+      expect(STATUS[p.code] >= 500, kind).toBe(kind === "ConcurrentUpdate" || kind === "StoreUnavailable");
       expect(p.message, kind).toContain(kind === "InvalidArgument" ? "Invalid tags: bad" : "j");
     }
   });
