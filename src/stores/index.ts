@@ -6,3 +6,4 @@ export * from "./object-rules.js";
 export * from "./object-versions.js";
 export * from "./s3-object-store.js";
 export * from "./memory-work-leases.js";
+export * from "./fs-work-leases.js";

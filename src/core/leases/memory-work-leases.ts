@@ -9,7 +9,14 @@ export interface UnitState {
   failed: number;
   done: boolean;
   lease?: { owner: string; token: string; expiresAt: number };
-  /** Rows of the recorded steps, in order. */
+  /** Rows recorded, by status. */
+  reported: { succeeded: number; failed: number };
+  /** Steps recorded. */
+  steps: number;
+}
+
+/** A unit with its rows kept in memory, one chunk a step. */
+interface MemoryUnit extends UnitState {
   rows: { succeeded: string[][]; failed: string[][] };
 }
 
@@ -25,7 +32,7 @@ export function checkPlan(jobId: string, units: readonly WorkUnitRange[]): void 
 }
 
 export function newUnit(range: WorkUnitRange): UnitState {
-  return { start: range.start, end: range.end, position: range.start, succeeded: 0, failed: 0, done: false, rows: { succeeded: [], failed: [] } };
+  return { start: range.start, end: range.end, position: range.start, succeeded: 0, failed: 0, done: false, reported: { succeeded: 0, failed: 0 }, steps: 0 };
 }
 
 /** The lease a unit holds, when `lease` still holds it at `now`. */
@@ -42,16 +49,21 @@ export function leaseOf(jobId: string, n: number, unit: UnitState): WorkLease {
   return { jobId, unit: n, start: unit.start, end: unit.end, position: unit.position, owner: l.owner, token: l.token, expiresAt: l.expiresAt };
 }
 
-/** Applies a step to a held unit (the caller checked the lease); false when the step is out of range. */
-export function applyStep(unit: UnitState, step: UnitStep, last: boolean): void {
+/** Throws when a step does not fit the unit: it must move forward, within the unit, to its end for a finish. */
+export function checkStep(unit: UnitState, step: UnitStep, last: boolean): void {
   if (!Number.isInteger(step.position) || step.position <= unit.position || step.position > unit.end || (last && step.position !== unit.end)) {
     throw new RangeError(`a step to ${step.position} does not fit a unit at ${unit.position} of [${unit.start}, ${unit.end})${last ? " (finish goes to its end)" : ""}`);
   }
+}
+
+/** Counts a checked step into its unit; `last` marks the unit done and ends its lease. */
+export function applyStep(unit: UnitState, step: UnitStep, last: boolean): void {
   unit.position = step.position;
   unit.succeeded += step.succeeded;
   unit.failed += step.failed;
-  if (step.rows.succeeded.length > 0) unit.rows.succeeded.push([...step.rows.succeeded]);
-  if (step.rows.failed.length > 0) unit.rows.failed.push([...step.rows.failed]);
+  unit.reported.succeeded += step.rows.succeeded.length;
+  unit.reported.failed += step.rows.failed.length;
+  unit.steps++;
   if (last) {
     unit.done = true;
     delete unit.lease;
@@ -69,8 +81,8 @@ export function summarize(units: readonly UnitState[], now: number): WorkSummary
     }
     s.succeeded += u.succeeded;
     s.failed += u.failed;
-    for (const chunk of u.rows.succeeded) s.rows.succeeded += chunk.length;
-    for (const chunk of u.rows.failed) s.rows.failed += chunk.length;
+    s.rows.succeeded += u.reported.succeeded;
+    s.rows.failed += u.reported.failed;
     if (prefix) {
       s.position = u.position;
       prefix = u.done;
@@ -85,14 +97,17 @@ export function summarize(units: readonly UnitState[], now: number): WorkSummary
  * `<owner>#<n>` with n counting up for the life of the store.
  */
 export class MemoryWorkLeases implements WorkLeaseStore {
-  private readonly plans = new Map<string, UnitState[]>();
+  private readonly plans = new Map<string, MemoryUnit[]>();
   private seq = 0;
 
   async plan(jobId: string, units: readonly WorkUnitRange[]): Promise<{ planned: boolean; units: number }> {
     const existing = this.plans.get(jobId);
     if (existing) return { planned: false, units: existing.length };
     checkPlan(jobId, units);
-    this.plans.set(jobId, units.map(newUnit));
+    this.plans.set(
+      jobId,
+      units.map((u) => ({ ...newUnit(u), rows: { succeeded: [], failed: [] } })),
+    );
     return { planned: true, units: units.length };
   }
 
@@ -116,16 +131,20 @@ export class MemoryWorkLeases implements WorkLeaseStore {
   }
 
   async record(lease: WorkLease, step: UnitStep, now: number): Promise<boolean> {
-    const unit = this.unitOf(lease);
-    if (!holds(unit, lease, now)) return false;
-    applyStep(unit, step, false);
-    return true;
+    return this.step(lease, step, now, false);
   }
 
   async finish(lease: WorkLease, step: UnitStep, now: number): Promise<boolean> {
+    return this.step(lease, step, now, true);
+  }
+
+  private step(lease: WorkLease, step: UnitStep, now: number, last: boolean): boolean {
     const unit = this.unitOf(lease);
     if (!holds(unit, lease, now)) return false;
-    applyStep(unit, step, true);
+    checkStep(unit, step, last);
+    applyStep(unit, step, last);
+    if (step.rows.succeeded.length > 0) unit.rows.succeeded.push([...step.rows.succeeded]);
+    if (step.rows.failed.length > 0) unit.rows.failed.push([...step.rows.failed]);
     return true;
   }
 
@@ -165,7 +184,7 @@ export class MemoryWorkLeases implements WorkLeaseStore {
     return [...this.plans.keys()];
   }
 
-  private unitOf(lease: WorkLease): UnitState | undefined {
+  private unitOf(lease: WorkLease): MemoryUnit | undefined {
     return this.plans.get(lease.jobId)?.[lease.unit];
   }
 }
