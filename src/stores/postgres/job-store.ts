@@ -2,10 +2,13 @@ import type { Tenant } from "../../core/model/common.js";
 import type { Job, JobStatus } from "../../core/model/index.js";
 import type { InsertResult, JobListQuery, JobStore } from "../../core/ports.js";
 import { ChangeFeed } from "./change-feed.js";
-import { openPool, schemaName, unavailableOr, withTimeout, type PgPool, type PostgresConnectionOptions } from "./connection.js";
-import { jobsChannel, migrate } from "./migrations.js";
+import type { PgPool, PostgresConnectionOptions } from "./connection.js";
+import { PgDatabase } from "./database.js";
+import { jobsChannel } from "./migrations.js";
 
 export interface PostgresJobStoreOptions extends PostgresConnectionOptions {
+  /** A database (pool) shared with the process's other PostgreSQL stores; instead of connectionString or pool. */
+  database?: PgDatabase;
   /** How often the change feed re-scans recently changed jobs, its safety net. Default 5 s. */
   resyncIntervalMs?: number;
   /** First delay before the change feed reconnects after losing its connection. Default 250 ms. */
@@ -59,21 +62,19 @@ function toJob(row: Row): Job {
  */
 export class PostgresJobStore implements JobStore {
   readonly schema: string;
+  readonly database: PgDatabase;
   private readonly callTimeoutMs: number;
-  private opened?: Promise<PgPool>;
-  private pool?: PgPool;
-  private owned = false;
   private feed?: ChangeFeed;
 
   constructor(private readonly options: PostgresJobStoreOptions) {
-    this.schema = schemaName(options.schema);
-    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
-    if (!options.pool && !options.connectionString) throw new TypeError("PostgresJobStore needs a connectionString or a pool");
+    this.database = options.database ?? new PgDatabase(options);
+    this.schema = this.database.schema;
+    this.callTimeoutMs = this.database.callTimeoutMs;
   }
 
   /** Connects and migrates now, rather than on the first call (a server checks its database at startup). */
   async open(): Promise<void> {
-    await this.connected();
+    await this.database.connected();
   }
 
   async insert(job: Job): Promise<InsertResult> {
@@ -145,7 +146,7 @@ export class PostgresJobStore implements JobStore {
   watch(onChange: (jobId: string) => void): () => void {
     this.feed ??= new ChangeFeed({
       // The pool opens (and migrates) on first use; the feed waits for it, and tries again after a failure.
-      pool: lazyPool(() => this.connected()),
+      pool: lazyPool(() => this.database.connected()),
       channel: jobsChannel(this.schema),
       table: `${this.schema}.jobs`,
       resyncIntervalMs: this.options.resyncIntervalMs ?? 5_000,
@@ -157,7 +158,7 @@ export class PostgresJobStore implements JobStore {
 
   /** Resolves once the change feed listens (when watched). */
   async watching(): Promise<void> {
-    await this.connected().catch(() => undefined);
+    await this.database.connected().catch(() => undefined);
     await this.feed?.ready();
   }
 
@@ -165,41 +166,13 @@ export class PostgresJobStore implements JobStore {
   async close(): Promise<void> {
     await this.feed?.close();
     this.feed = undefined;
-    if (this.owned) await this.pool?.end();
-    this.opened = undefined;
-    this.pool = undefined;
+    if (!this.options.database) await this.database.close();
   }
 
   // ------------------------------------------------------------------ internals
 
-  private connected(): Promise<PgPool> {
-    this.opened ??= (async () => {
-      const { pool, owned } = await openPool(this.options);
-      try {
-        await withTimeout(migrate(pool, this.schema), this.callTimeoutMs * 3, "the migrations");
-      } catch (e) {
-        if (owned) await pool.end().catch(() => undefined);
-        throw e;
-      }
-      this.pool = pool;
-      this.owned = owned;
-      return pool;
-    })().catch((e) => {
-      this.opened = undefined; // the next call tries again
-      throw e;
-    });
-    return this.opened;
-  }
-
-  private async query<T = { id: string }>(what: string, text: string, values: unknown[]): Promise<T[]> {
-    try {
-      const pool = await this.connected();
-      const work = pool.query({ text, values, query_timeout: this.callTimeoutMs });
-      const result = await withTimeout(work, this.callTimeoutMs, what);
-      return result.rows as T[];
-    } catch (e) {
-      return unavailableOr(e, what);
-    }
+  private query<T = { id: string }>(what: string, text: string, values: unknown[]): Promise<T[]> {
+    return this.database.query<T>(what, text, values);
   }
 }
 

@@ -48,6 +48,46 @@ export const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION ${s}.notify_job_change('${jobsChannel(s)}');
     `,
   },
+  {
+    version: 2,
+    name: "work leases",
+    // A plan a job; a row a unit (its lease, progress and counters); a row a recorded step's
+    // report rows of one status. Dropping a plan drops the rest.
+    sql: (s) => `
+      CREATE TABLE ${s}.work_plans (
+        job_id text COLLATE "C" PRIMARY KEY,
+        units integer NOT NULL,
+        planned_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE ${s}.work_units (
+        job_id text COLLATE "C" NOT NULL REFERENCES ${s}.work_plans (job_id) ON DELETE CASCADE,
+        unit integer NOT NULL,
+        start_at bigint NOT NULL,
+        end_at bigint NOT NULL,
+        position bigint NOT NULL,
+        succeeded bigint NOT NULL DEFAULT 0,
+        failed bigint NOT NULL DEFAULT 0,
+        rows_succeeded bigint NOT NULL DEFAULT 0,
+        rows_failed bigint NOT NULL DEFAULT 0,
+        steps integer NOT NULL DEFAULT 0,
+        done boolean NOT NULL DEFAULT false,
+        owner text,
+        token text,
+        expires_at bigint,
+        PRIMARY KEY (job_id, unit)
+      );
+      CREATE INDEX work_units_open ON ${s}.work_units (job_id, unit) WHERE NOT done;
+      CREATE INDEX work_units_owner ON ${s}.work_units (owner) WHERE owner IS NOT NULL;
+      CREATE TABLE ${s}.work_rows (
+        job_id text COLLATE "C" NOT NULL REFERENCES ${s}.work_plans (job_id) ON DELETE CASCADE,
+        unit integer NOT NULL,
+        step integer NOT NULL,
+        status text NOT NULL,
+        rows text[] NOT NULL,
+        PRIMARY KEY (job_id, status, unit, step)
+      );
+    `,
+  },
 ];
 
 /** Arbitrary, fixed: the first half of the advisory-lock key of batchplane's migrations. */
