@@ -11,6 +11,8 @@
  *  3. DescribeJob requests per second through batchplane's node server (S3 Control dialect) against a
  *     bare node:http server returning the same bytes, same client, same run (bench/http.bench.ts).
  *     Prints `http/static: <ratio>` (target ≥ 0.6).
+ *  4. ListJobs pages over 100,000 jobs in a throwaway PostgreSQL (bench/postgres.bench.ts). Prints
+ *     `listjobs ms per page, 100k jobs (postgres): <ms>` (target ≤ 10).
  *
  * Then, to say where the time goes: the store's own cost (the same putTagging calls, one after the
  * other, no engine) and the engine over the counting store (no store cost). Ratios are medians of
@@ -27,6 +29,7 @@ import { promisify } from "node:util";
 import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
 import { CountingObjectStore } from "../src/testing/index.js";
 import { runHttpBench } from "./http.bench.js";
+import { printPostgresBench, runPostgresBench } from "./postgres.bench.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const STREAM_LINES = Number(process.env.BENCH_STREAM_LINES ?? 10_000_000);
@@ -216,3 +219,5 @@ console.log(
 const http = await runHttpBench();
 console.log(`http/static: ${http.ratio.toFixed(2)}`);
 console.log(`(DescribeJob requests per second, median round: batchplane ${http.batchplane.toFixed(0)}, bare node:http ${http.bare.toFixed(0)})`);
+
+printPostgresBench(await runPostgresBench());
