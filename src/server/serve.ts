@@ -4,6 +4,8 @@ import type { Dialect } from "../../dialects/dialect.js";
 import { Engine, type EngineOptions } from "../core/engine/index.js";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
+import { FsJobStore } from "../stores/fs-job-store.js";
+import { FsWorkLeases } from "../stores/fs-work-leases.js";
 import { MemoryJobStore } from "../stores/memory-job-store.js";
 import { MemoryObjectStore } from "../stores/memory-object-store.js";
 import { defaultDialects } from "./default-dialects.js";
@@ -27,9 +29,10 @@ export interface ServeOptions {
    */
   runJobs?: boolean;
   /**
-   * Options of the engine serve() starts (concurrency, checkpoint interval, retries...). A job
-   * that was Active when the process died resumes from its last checkpoint; tasks finished after
-   * it run again, so a smaller `checkpointEvery` or `checkpointIntervalMs` repeats less work.
+   * Options of the engine serve() starts (concurrency, checkpoint interval, retries, lease store...).
+   * A job that was Active when the process died resumes from its units' last recorded steps; tasks
+   * finished after them run again, so a smaller `checkpointEvery` or `checkpointIntervalMs` repeats
+   * less work. Without `leases`, an FsJobStore gets an FsWorkLeases over the same data directory.
    */
   engine?: Omit<EngineOptions, "jobs" | "objects">;
   dialects?: readonly Dialect[];
@@ -66,8 +69,13 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // After the handler: it registers each dialect's lifecycle policy with the JobService.
   // A server checkpoints every second (the library's default is 30 s): after a crash, at most about
   // a second of finished tasks runs again, at the cost of one job write and one report part a second.
+  // Work leases live next to the jobs: on disk beside an FsJobStore, else the engine's default (in
+  // memory, per job store) unless the caller gives a lease store (a database's, shared by processes).
+  const leases = options.engine?.leases ?? (jobs.store instanceof FsJobStore ? new FsWorkLeases(jobs.store.dir) : undefined);
   const engine =
-    options.runJobs === false ? undefined : new Engine({ checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS, ...options.engine, jobs, objects });
+    options.runJobs === false
+      ? undefined
+      : new Engine({ checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS, ...options.engine, ...(leases ? { leases } : {}), jobs, objects });
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -48,6 +48,8 @@ type Current = { version: number; id: string; job?: Job };
  *   processes taking over the same orphan at the same instant could both insert.
  */
 export class FsJobStore implements JobStore {
+  /** The data directory (serve() keeps the work leases of these jobs next to them). */
+  readonly dir: string;
   private readonly byId: string;
   private readonly byToken: string;
   private readonly tmpDir: string;
@@ -59,6 +61,7 @@ export class FsJobStore implements JobStore {
 
   constructor(options: FsJobStoreOptions | string) {
     const { dir, fsync = true } = typeof options === "string" ? { dir: options } : options;
+    this.dir = dir;
     const root = join(dir, ".batchplane");
     this.byId = join(root, "jobs", "by-id");
     this.byToken = join(root, "jobs", "by-token");
