@@ -8,6 +8,7 @@ import { FsJobStore } from "../stores/fs-job-store.js";
 import { FsWorkLeases } from "../stores/fs-work-leases.js";
 import { MemoryJobStore } from "../stores/memory-job-store.js";
 import { MemoryObjectStore } from "../stores/memory-object-store.js";
+import { PostgresJobStore, PostgresWorkLeases, uniqueOwner } from "../stores/postgres/index.js";
 import { defaultDialects } from "./default-dialects.js";
 import type { AccessLogEntry } from "./dispatcher.js";
 import { createNodeHandler } from "./node-handler.js";
@@ -71,11 +72,23 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // a second of finished tasks runs again, at the cost of one job write and one report part a second.
   // Work leases live next to the jobs: on disk beside an FsJobStore, else the engine's default (in
   // memory, per job store) unless the caller gives a lease store (a database's, shared by processes).
-  const leases = options.engine?.leases ?? (jobs.store instanceof FsJobStore ? new FsWorkLeases(jobs.store.dir) : undefined);
+  // Beside a PostgresJobStore, in the same database; each process is then an owner of its own.
+  const shared = jobs.store instanceof PostgresJobStore ? jobs.store : undefined;
+  const leases =
+    options.engine?.leases ??
+    (jobs.store instanceof FsJobStore ? new FsWorkLeases(jobs.store.dir) : shared ? new PostgresWorkLeases({ database: shared.database }) : undefined);
+  const owner = options.engine?.owner ?? (shared ? uniqueOwner() : undefined);
   const engine =
     options.runJobs === false
       ? undefined
-      : new Engine({ checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS, ...options.engine, ...(leases ? { leases } : {}), jobs, objects });
+      : new Engine({
+          checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS,
+          ...options.engine,
+          ...(leases ? { leases } : {}),
+          ...(owner ? { owner } : {}),
+          jobs,
+          objects,
+        });
   const server = createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

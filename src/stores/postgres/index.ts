@@ -2,4 +2,4 @@ export { isUnavailable, type PgPool, type PgPoolClient, type PostgresConnectionO
 export { PgDatabase } from "./database.js";
 export { MIGRATIONS, type Migration } from "./migrations.js";
 export { PostgresJobStore, type PostgresJobStoreOptions } from "./job-store.js";
-export { PostgresWorkLeases, type PostgresWorkLeasesOptions } from "./work-leases.js";
+export { PostgresWorkLeases, uniqueOwner, type PostgresWorkLeasesOptions } from "./work-leases.js";

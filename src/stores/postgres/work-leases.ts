@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { checkPlan, checkStep, type UnitState } from "../../core/leases/memory-work-leases.js";
 import type { ClaimRequest, UnitStep, WorkLease, WorkLeaseStore, WorkSummary, WorkUnitRange } from "../../core/ports.js";
 import type { PostgresConnectionOptions } from "./connection.js";
@@ -6,6 +8,11 @@ import { PgDatabase } from "./database.js";
 export interface PostgresWorkLeasesOptions extends PostgresConnectionOptions {
   /** A database (pool) shared with the process's PostgresJobStore; instead of connectionString or pool. */
   database?: PgDatabase;
+}
+
+/** An owner id no other live process has: host, process id and a random part (a pid is reused after a restart). */
+export function uniqueOwner(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
 interface UnitRow {
