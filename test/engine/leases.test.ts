@@ -87,4 +87,25 @@ describe("work leases across engines", () => {
     expect(b.tagged().length).toBeGreaterThan(0);
     expect((await readReport(world.memory, done))!.rows.map((r) => r.key)).toEqual(keys);
   });
+
+  it("writes a job's report in one engine at a time: another engine's step lease is waited out", async () => {
+    const world = await twoEngines();
+    const a = world.side("a");
+    const { job } = await a.jobs.createJob(TENANT, world.input);
+    // Another engine ("x") is writing this job's report, as far as the lease store knows.
+    const step = `${job.id}#step:report`;
+    await world.shared.plan(step, [{ start: 0, end: 1 }]);
+    const start = world.clock.now();
+    const [held] = await world.shared.claim(step, { owner: "x", limit: 1, leaseMs: 30_000, now: start });
+    const seen: string[] = [];
+    a.jobs.subscribe((j, change) => change.type === "status" && seen.push(`${j.status}@${world.clock.now() - start}`));
+    await a.engine.runUntilIdle();
+    // a waited in Completing until x's lease ran out, then wrote the report and completed.
+    expect(seen.slice(-2)).toEqual(["Completing@0", `Complete@${held!.expiresAt - start}`]);
+    const done = (await a.jobs.get(job.id))!;
+    expect((await readReport(world.memory, done))!.rows.map((r) => r.key)).toEqual(keys);
+    const puts = a.objects.calls.filter((c) => c.operation === "put" && c.bucket === "reports");
+    expect(puts).toHaveLength(2);
+    expect(await world.shared.jobs()).toEqual([]);
+  });
 });
