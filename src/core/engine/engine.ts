@@ -6,7 +6,7 @@ import type { Clock, FunctionInvoker, ObjectStore, TimerHandle, WorkLeaseStore }
 import { Activity, persist } from "./activity.js";
 import type { EngineContext } from "./context.js";
 import { DEFAULT_FAILURE_THRESHOLD, type FailureThreshold } from "./failures.js";
-import { JobSteps } from "./job-steps.js";
+import { jobOfEntry, JobSteps } from "./job-steps.js";
 import { JobRun } from "./job-run.js";
 import { DEFAULT_REPORT_LAYOUT, REPORT_LAYOUTS, type ReportLayout } from "./report-layouts.js";
 import { ReportWriter } from "./report-writer.js";
@@ -329,7 +329,7 @@ export class Engine implements EngineContext {
   /** Drops the units and rows of jobs that ended (or vanished) before their engine could drop them. */
   private async cleanUp(): Promise<void> {
     for (const id of await this.persist(() => this.leases.jobs())) {
-      const job = await this.persist(() => this.jobs.get(id));
+      const job = await this.persist(() => this.jobs.get(jobOfEntry(id)));
       if (!job || isTerminal(job.status)) await this.persist(() => this.leases.drop(id));
     }
   }

@@ -121,21 +121,26 @@ export class JobSteps {
     }
   }
 
-  /** Preparing (or Ready without totals): read and count the manifest, then Suspended or Ready. */
+  /** Preparing (or Ready without totals): read and count the manifest, then Suspended or Ready; one engine at a time. */
   private async prepare(run: JobRun, job: Job): Promise<void> {
+    if (this.ctx.halted()) return;
+    await this.exclusive(run, "prepare", () => this.prepareNow(run, job));
+  }
+
+  /** False when preparation stopped half-way (the job cancelled, the engine stopping): it is to be done again. */
+  private async prepareNow(run: JobRun, job: Job): Promise<boolean> {
     const ctx = this.ctx;
-    if (ctx.halted()) return;
     let prepared;
     try {
       prepared = run.prepared ?? (await prepareManifest(job, ctx.objects, ctx.clock.now(), () => run.stop !== undefined || ctx.halted()));
     } catch (e) {
       if (e instanceof PreparationStopped) {
         run.again = !ctx.halted();
-        return;
+        return false;
       }
       if (!(e instanceof ManifestError)) throw e;
       await this.advance(run, "fail", (d) => void d.failureReasons.push(FAILURES.manifest(e.code, e.reason)));
-      return;
+      return true;
     }
     run.prepared = prepared;
     const record = (d: Job) => {
@@ -145,7 +150,7 @@ export class JobSteps {
       d.checkpoint = freshCheckpoint(prepared.etag);
       if (prepared.generatedManifest) d.generatedManifest = prepared.generatedManifest;
     };
-    if (job.status === "Preparing" && (await this.advance(run, job.confirmationRequired ? "awaitConfirmation" : "prepared", record))) return;
+    if (job.status === "Preparing" && (await this.advance(run, job.confirmationRequired ? "awaitConfirmation" : "prepared", record))) return true;
     // Confirmed while it was being prepared (a policy may allow it), or an engine restarted: the
     // job is Ready already; record the totals without a status change.
     await this.write(run, (d) => {
@@ -153,6 +158,7 @@ export class JobSteps {
       record(d);
     });
     run.again = true;
+    return true;
   }
 
   /** Ready: wait for a slot, highest priority first. */
@@ -221,10 +227,12 @@ export class JobSteps {
     if (run.phase === "running" && !run.drained()) return;
     await this.units.saved(run);
     const summary = await this.summary(run);
-    const failure = await this.writeReport(job, this.ctx.layoutFor(job), summary);
+    let failure: FailureReason | undefined;
+    if (!(await this.exclusive(run, "report", async () => void (failure = await this.writeReport(job, this.ctx.layoutFor(job), summary))))) return;
     if (failure) {
       run.reportFailure = failure;
-      await this.advance(run, "fail", (d) => void d.failureReasons.push(failure));
+      const reason = failure;
+      await this.advance(run, "fail", (d) => void d.failureReasons.push(reason));
       return;
     }
     if (await this.advance(run, "complete", (d) => countersFrom(d, summary))) await this.forget(run);
@@ -247,10 +255,11 @@ export class JobSteps {
       this.driveAt(run, summary.nextExpiry);
       return;
     }
-    const failure = run.reportFailure ?? (await this.writeReport(job, ctx.layoutFor(job), summary));
+    let failure = run.reportFailure;
+    if (!failure && !(await this.exclusive(run, "report", async () => void (failure = await this.writeReport(job, ctx.layoutFor(job), summary))))) return;
     const ended = await this.advance(run, event, (d) => {
       countersFrom(d, summary);
-      if (failure && !d.failureReasons.some((r) => r.code === failure.code)) d.failureReasons.push(failure);
+      if (failure && !d.failureReasons.some((r) => r.code === failure!.code)) d.failureReasons.push(failure);
     });
     if (ended) await this.forget(run);
   }
@@ -269,9 +278,44 @@ export class JobSteps {
     });
   }
 
-  /** The job ended and its report is written: its units and rows are no longer needed. */
+  /**
+   * Runs a job-level side effect (preparing, writing the report) in one engine at a time: under
+   * the lease of the one unit of a step entry in the lease store (`<job id>#step:<name>`). True
+   * once the step is done, here or by another engine (whose result the job record then holds); a
+   * step `fn` says is not done (false) or that throws is given back;
+   * false while another engine holds it (this run decides again when that lease ends). A step is
+   * not renewed while it runs: one that outlasts its lease may run twice, which writes the same
+   * report twice (the transition that follows still happens once).
+   */
+  private async exclusive(run: JobRun, step: string, fn: () => Promise<boolean | void>): Promise<boolean> {
+    const ctx = this.ctx;
+    const id = stepId(run.id, step);
+    await ctx.persist(() => ctx.leases.plan(id, [{ start: 0, end: 1 }]), run.id);
+    const [lease] = await ctx.persist(() => ctx.leases.claim(id, { owner: ctx.owner, limit: 1, leaseMs: ctx.leaseMs, now: ctx.clock.now() }), run.id);
+    if (!lease) {
+      const summary = await ctx.persist(() => ctx.leases.summary(id, ctx.clock.now()), run.id);
+      if (!summary || summary.done === summary.units) return true;
+      this.driveAt(run, summary.nextExpiry ?? ctx.clock.now() + ctx.leaseMs);
+      return false;
+    }
+    let done;
+    try {
+      done = (await fn()) !== false;
+    } catch (e) {
+      done = false;
+      throw e;
+    } finally {
+      // Not done: given back, so that this engine or another does it again.
+      if (!done) await ctx.persist(() => ctx.leases.release(lease, ctx.clock.now()), run.id).catch(() => undefined);
+    }
+    if (!done) return false;
+    await ctx.persist(() => ctx.leases.finish(lease, NO_TASKS, ctx.clock.now()), run.id);
+    return true;
+  }
+
+  /** The job ended and its report is written: its units, rows and step entries are no longer needed. */
   private async forget(run: JobRun): Promise<void> {
-    await this.ctx.persist(() => this.ctx.leases.drop(run.id), run.id);
+    for (const id of [run.id, ...JOB_STEPS.map((s) => stepId(run.id, s))]) await this.ctx.persist(() => this.ctx.leases.drop(id), run.id);
   }
 
   /**
@@ -300,6 +344,20 @@ export class JobSteps {
       }
     }, job.id);
   }
+}
+
+const JOB_STEPS = ["prepare", "report"] as const;
+const STEP_MARK = "#step:";
+const NO_TASKS = { position: 1, succeeded: 0, failed: 0, rows: { succeeded: [], failed: [] } };
+
+function stepId(jobId: string, step: string): string {
+  return `${jobId}${STEP_MARK}${step}`;
+}
+
+/** The job a lease-store entry belongs to: the job's own units, or one of its step entries. */
+export function jobOfEntry(id: string): string {
+  const at = id.indexOf(STEP_MARK);
+  return at < 0 ? id : id.slice(0, at);
 }
 
 function countersFrom(d: Job, summary: WorkSummary | undefined): void {

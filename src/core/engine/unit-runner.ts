@@ -186,6 +186,7 @@ export class UnitRunner {
 
   dispatch(run: JobRun): void {
     const unit = run.nextUnit()!;
+    if (this.expired(unit)) return this.lose(run, unit);
     const record = unit.records[unit.at++]!;
     if (!run.fetching && run.bufferedCount() * 2 < this.ctx.batchSize && run.unitToRead()) this.fetch(run);
     unit.inFlight.add(record.ordinal);
@@ -228,6 +229,7 @@ export class UnitRunner {
     this.scheduler.inFlight--;
     run.inFlight--;
     unit.inFlight.delete(record.ordinal);
+    if (!unit.lost && this.expired(unit)) this.lose(run, unit);
     if (unit.lost) {
       // Its result is not ours to record any more: whoever holds the unit runs the task again.
       if (unit.inFlight.size === 0) run.units = run.units.filter((u) => u !== unit);
@@ -376,6 +378,11 @@ export class UnitRunner {
     run.units = [];
     this.clearRenew(run);
     await this.writeCounters(run);
+  }
+
+  /** The lease ran out by this engine's clock (renewals failed): the unit may be someone else's already. */
+  private expired(unit: HeldUnit): boolean {
+    return this.ctx.clock.now() >= unit.lease.expiresAt;
   }
 
   private lose(run: JobRun, unit: HeldUnit): void {
