@@ -125,3 +125,16 @@ describe("one engine's leases", () => {
     expect(bed.faults.calls.filter((c) => c.operation === "putTagging").map((c) => c.key)).toEqual(["a", "b", "c", "d"]);
   });
 });
+
+describe("owner ids", () => {
+  it("default to one fixed id over a one-process lease store, and to a fresh one over a shared store", async () => {
+    const bed = await bedWith(["a"]);
+    const local = new Engine({ jobs: bed.jobs, objects: bed.objects, clock: bed.clock });
+    const shared = Object.assign(new MemoryWorkLeases(), { shared: true });
+    const one = new Engine({ jobs: bed.jobs, objects: bed.objects, clock: bed.clock, leases: shared });
+    const two = new Engine({ jobs: bed.jobs, objects: bed.objects, clock: bed.clock, leases: shared });
+    expect(local.owner).toBe("local");
+    expect(one.owner).toMatch(/^engine-/);
+    expect(two.owner).not.toBe(one.owner);
+  });
+});
