@@ -292,7 +292,11 @@ export interface WorkLeaseStore {
   claim(jobId: string, request: ClaimRequest): Promise<WorkLease[]>;
   /** Extends a held lease to `now + leaseMs`; undefined when the lease was lost. */
   renew(lease: WorkLease, leaseMs: number, now: number): Promise<WorkLease | undefined>;
-  /** Records progress within a held unit (0 < step.position - position, step.position <= end); false when the lease was lost. */
+  /**
+   * Records progress within a held unit (0 < step.position - position, step.position <= end); false
+   * when the lease was lost. A step out of range rejects and records nothing. Neither `record` nor
+   * `finish` changes the lease's expiry (only `renew` does).
+   */
   record(lease: WorkLease, step: UnitStep, now: number): Promise<boolean>;
   /** Records the last step (step.position === end) and marks the unit done, atomically; false when the lease was lost. */
   finish(lease: WorkLease, step: UnitStep, now: number): Promise<boolean>;
