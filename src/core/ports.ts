@@ -287,13 +287,24 @@ export interface JobStore {
  * one process per data directory; a database one (PostgreSQL) shares units between processes.
  */
 export interface WorkLeaseStore {
+  /**
+   * True when engines in several processes may use this store at once (a database). An engine
+   * without an explicit owner id then takes a fresh one (so that starting never takes over a live
+   * process's leases); otherwise its default owner id is the same on every start ("local"), and a
+   * restarted engine takes over at once what its earlier life held.
+   */
+  readonly shared?: boolean;
   /** Splits a job into units (see the contract); `planned` is false when the job had a plan already. */
   plan(jobId: string, units: readonly WorkUnitRange[]): Promise<{ planned: boolean; units: number }>;
   /** Up to `limit` claimable units of the job, lowest first, each under a new lease (see the contract). */
   claim(jobId: string, request: ClaimRequest): Promise<WorkLease[]>;
   /** Extends a held lease to `now + leaseMs`; undefined when the lease was lost. */
   renew(lease: WorkLease, leaseMs: number, now: number): Promise<WorkLease | undefined>;
-  /** Records progress within a held unit (0 < step.position - position, step.position <= end); false when the lease was lost. */
+  /**
+   * Records progress within a held unit (0 < step.position - position, step.position <= end); false
+   * when the lease was lost. A step out of range rejects and records nothing. Neither `record` nor
+   * `finish` changes the lease's expiry (only `renew` does).
+   */
   record(lease: WorkLease, step: UnitStep, now: number): Promise<boolean>;
   /** Records the last step (step.position === end) and marks the unit done, atomically; false when the lease was lost. */
   finish(lease: WorkLease, step: UnitStep, now: number): Promise<boolean>;

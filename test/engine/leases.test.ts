@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Engine, JobService, MemoryJobStore, MemoryObjectStore, SequentialIds, type Operation } from "../../src/index.js";
 import { MemoryWorkLeases } from "../../src/stores/memory-work-leases.js";
 import { faulty, FaultInjectingStore, ManualClock, readReport, seedManifest, seedObjects } from "../../src/testing/index.js";
+import { bedWith } from "./support.js";
 
 const keys = Array.from({ length: 6 }, (_, i) => `k${i}`);
 const TENANT = { dialect: "default", account: "123456789012", region: "us-east-1" };
@@ -107,5 +108,33 @@ describe("work leases across engines", () => {
     const puts = a.objects.calls.filter((c) => c.operation === "put" && c.bucket === "reports");
     expect(puts).toHaveLength(2);
     expect(await world.shared.jobs()).toEqual([]);
+  });
+});
+
+describe("one engine's leases", () => {
+  it("are renewed all the way when the clock jumps far while a task is held: nothing runs twice", async () => {
+    const bed = await bedWith(["a", "b", "c", "d"], { engine: { concurrency: 1, leaseMs: 30_000 } });
+    const gate = bed.faults.hold({ operations: "putTagging", key: "b" });
+    const created = await bed.job();
+    const run = bed.runUntilIdle();
+    await gate.arrived(1);
+    bed.clock.advance(120_000);
+    gate.release();
+    await run;
+    expect((await bed.describe(created.id)).status).toBe("Complete");
+    expect(bed.faults.calls.filter((c) => c.operation === "putTagging").map((c) => c.key)).toEqual(["a", "b", "c", "d"]);
+  });
+});
+
+describe("owner ids", () => {
+  it("default to one fixed id over a one-process lease store, and to a fresh one over a shared store", async () => {
+    const bed = await bedWith(["a"]);
+    const local = new Engine({ jobs: bed.jobs, objects: bed.objects, clock: bed.clock });
+    const shared = Object.assign(new MemoryWorkLeases(), { shared: true });
+    const one = new Engine({ jobs: bed.jobs, objects: bed.objects, clock: bed.clock, leases: shared });
+    const two = new Engine({ jobs: bed.jobs, objects: bed.objects, clock: bed.clock, leases: shared });
+    expect(local.owner).toBe("local");
+    expect(one.owner).toMatch(/^engine-/);
+    expect(two.owner).not.toBe(one.owner);
   });
 });

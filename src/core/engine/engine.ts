@@ -46,9 +46,10 @@ export interface EngineOptions {
    */
   leases?: WorkLeaseStore;
   /**
-   * Who this engine is to the lease store (default "local"). An engine starting under an owner id
-   * takes over at once the leases an earlier life of that id left; engines alive at the same time
-   * over one lease store must have different ids.
+   * Who this engine is to the lease store. An engine starting under an owner id takes over at once
+   * the leases an earlier life of that id left; engines alive at the same time over one lease store
+   * must have different ids. Default: "local", or a fresh id over a lease store that says it is
+   * shared between processes (`WorkLeaseStore.shared`).
    */
   owner?: string;
   /** How long a claimed unit stays this engine's without a renewal (default 30 s); renewed every third of it. */
@@ -142,7 +143,7 @@ export class Engine implements EngineContext {
     this.raw = options.objects;
     this.clock = options.clock ?? options.jobs.clock;
     this.functions = options.functions;
-    this.owner = options.owner ?? "local";
+    this.owner = options.owner ?? (this.leases.shared ? `engine-${options.jobs.ids.uuid()}` : "local");
     this.leaseMs = positive(options.leaseMs ?? 30_000, "leaseMs");
     this.unitSize = positive(options.unitSize ?? 1_000, "unitSize");
     this.claimBatch = positive(options.unitsPerClaim ?? 1, "unitsPerClaim");

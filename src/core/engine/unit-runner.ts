@@ -398,12 +398,18 @@ export class UnitRunner {
 
   // ------------------------------------------------------------------ leases
 
-  /** Renews the run's leases every third of their duration while it holds any. */
+  /**
+   * Renews the run's leases every third of their duration while it holds any. The next renewal is
+   * armed before this one runs, so that a clock moved far in one go (a ManualClock) renews all the
+   * way rather than once.
+   */
   private armRenew(run: JobRun): void {
     const ctx = this.ctx;
     if (run.renewTimer !== undefined) return;
     run.renewTimer = ctx.clock.setTimeout(() => {
       run.renewTimer = undefined;
+      if (ctx.runs.get(run.id) !== run || run.units.length === 0) return;
+      this.armRenew(run);
       ctx.activity.track(this.renew(run), (e) => ctx.fault(e, run.id));
     }, Math.max(1, Math.floor(ctx.leaseMs / 3)));
   }
@@ -421,7 +427,7 @@ export class UnitRunner {
       if (renewed) unit.lease = renewed;
       else if (!unit.done) this.lose(run, unit);
     }
-    if (ctx.runs.get(run.id) === run && run.units.length > 0) this.armRenew(run);
+    if (run.units.length === 0) this.clearRenew(run);
     ctx.pump();
   }
 
