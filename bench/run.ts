@@ -16,6 +16,8 @@
  *     bare node:http server returning the same bytes, same client, same run (bench/http.bench.ts).
  *     Prints `http/static: <ratio>` (target ≥ 0.6), and `http/static (signed): <ratio>` (target
  *     ≥ 0.6): the same with SigV4 verification on.
+ *  5. ListJobs pages over 100,000 jobs in a throwaway PostgreSQL (bench/postgres.bench.ts). Prints
+ *     `listjobs ms per page, 100k jobs (postgres): <ms>` (target ≤ 10).
  *
  * Then, to say where the time goes: the store's own cost (the same putTagging calls, one after the
  * other, no engine) and the engine over the counting store (no store cost). Ratios are medians of
@@ -33,6 +35,7 @@ import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, Seq
 import { CountingObjectStore } from "../src/testing/index.js";
 import { printListJobs, printPrefix, runListJobsBench, runPrefixBench } from "./fs-scale.bench.js";
 import { runHttpBench } from "./http.bench.js";
+import { printPostgresBench, runPostgresBench } from "./postgres.bench.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const STREAM_LINES = Number(process.env.BENCH_STREAM_LINES ?? 10_000_000);
@@ -227,3 +230,4 @@ console.log(`(with SigV4 verification: batchplane ${http.signed.toFixed(0)} Desc
 
 printListJobs(await runListJobsBench());
 printPrefix(await runPrefixBench());
+printPostgresBench(await runPostgresBench());

@@ -231,4 +231,148 @@ export interface JobStore {
   list(query: JobListQuery): Promise<Job[]>;
   /** Every tenant's jobs in the given statuses: how an engine finds work after a restart. */
   scan(statuses: readonly JobStatus[]): Promise<Job[]>;
+  /**
+   * Optional: a feed of changes made through other instances over the same data (other
+   * processes sharing a database). Calls `onChange` with the id of a job that was inserted,
+   * replaced or deleted, at least once a change, possibly for changes made through this very
+   * instance too; the reader reads the job again. Returns the function that stops the feed.
+   * Stores one process owns alone (memory, filesystem) need not offer it.
+   */
+  watch?(onChange: (jobId: string) => void): () => void;
+}
+
+// ---------------------------------------------------------------- work leases
+
+/**
+ * A job's work, split into units that engines lease: one code path runs a job on one process or on
+ * many. The contract, which every implementation passes (`testWorkLeases` in
+ * batchplane/testing/conformance):
+ *
+ * - **Units.** `plan` splits a job's manifest into units, ranges [start, end) of 0-based record
+ *   ordinals, numbered 0, 1, ... in manifest order, contiguous from 0 to the job's total. A job is
+ *   planned once: a later `plan` of the same job (another process, a restart) changes nothing.
+ * - **Time** is the caller's: every call that compares or sets a lease takes `now` (ms since the
+ *   epoch, the engine's clock), so that a ManualClock drives leases as it drives everything else.
+ *   The store keeps no clock of its own. (Processes sharing a store are assumed to have clocks in
+ *   step to well within a lease's duration.)
+ * - **Claims.** `claim` hands out up to `limit` units of one job, lowest unit number first, among
+ *   those claimable at `now`: not done, and never leased, released, or under a lease that expired
+ *   (`expiresAt <= now`). Each claimed unit gets a new lease: the caller's owner id, `expiresAt =
+ *   now + leaseMs`, and a fresh `token` (never equal to any token the unit had before). Two
+ *   concurrent claims never return the same unit (a database uses `FOR UPDATE SKIP LOCKED`).
+ *   Priority across jobs is the caller's: an engine claims from the highest-priority job first.
+ * - **Fencing.** `renew`, `record`, `finish` and `release` act only while the lease is held: the
+ *   unit's current token is `lease.token` and `now < expiresAt` of the stored lease. Otherwise
+ *   they change nothing and answer false / undefined: the caller has lost the unit and must stop
+ *   working on it (another engine may have it).
+ * - **Progress.** A unit stands at `position` (start <= position <= end): its records [start,
+ *   position) are finished, their counters and report rows recorded. `record` appends one step
+ *   (the counters and rows of records [position, step.position)) and moves `position`, in one
+ *   atomic write; `finish` does the same with `step.position === end` and marks the unit done, also
+ *   in one atomic write. A new owner of an unfinished unit resumes at its recorded `position`:
+ *   after a crash at most the tasks past the last recorded step run again.
+ * - **Aggregates.** `summary` sums the recorded counters over every unit (done or not): the
+ *   failure threshold across processes and DescribeJob's progress read it.
+ * - **Rows.** `rows` yields a job's recorded report rows of one status in manifest order: unit by
+ *   unit, each unit's steps in the order recorded. The report is built from it; rows never go to
+ *   the user's report bucket as temporary objects.
+ * - **Owners.** `releaseOwner` ends every lease an owner id holds (their tokens stop working):
+ *   an engine starting under an owner id takes over what an earlier life of that id left, at once
+ *   instead of after the leases expire. Owner ids of engines alive at the same time must differ.
+ * - **Cleanup.** `drop` forgets a job's units and rows (once its report is written); `jobs` lists
+ *   the planned jobs, so that an engine can drop those whose jobs ended or vanished (a crash
+ *   between the end and `drop` leaves nothing behind for good).
+ *
+ * The memory implementation keeps everything in the process; the filesystem one is durable for
+ * one process per data directory; a database one (PostgreSQL) shares units between processes.
+ */
+export interface WorkLeaseStore {
+  /**
+   * True when engines in several processes may use this store at once (a database). An engine
+   * without an explicit owner id then takes a fresh one (so that starting never takes over a live
+   * process's leases); otherwise its default owner id is the same on every start ("local"), and a
+   * restarted engine takes over at once what its earlier life held.
+   */
+  readonly shared?: boolean;
+  /** Splits a job into units (see the contract); `planned` is false when the job had a plan already. */
+  plan(jobId: string, units: readonly WorkUnitRange[]): Promise<{ planned: boolean; units: number }>;
+  /** Up to `limit` claimable units of the job, lowest first, each under a new lease (see the contract). */
+  claim(jobId: string, request: ClaimRequest): Promise<WorkLease[]>;
+  /** Extends a held lease to `now + leaseMs`; undefined when the lease was lost. */
+  renew(lease: WorkLease, leaseMs: number, now: number): Promise<WorkLease | undefined>;
+  /**
+   * Records progress within a held unit (0 < step.position - position, step.position <= end); false
+   * when the lease was lost. A step out of range rejects and records nothing. Neither `record` nor
+   * `finish` changes the lease's expiry (only `renew` does).
+   */
+  record(lease: WorkLease, step: UnitStep, now: number): Promise<boolean>;
+  /** Records the last step (step.position === end) and marks the unit done, atomically; false when the lease was lost. */
+  finish(lease: WorkLease, step: UnitStep, now: number): Promise<boolean>;
+  /** Gives a held unit back, its progress kept: claimable at once. False when the lease was lost already. */
+  release(lease: WorkLease, now: number): Promise<boolean>;
+  /** Ends every lease held under `owner` (see the contract); how many there were. */
+  releaseOwner(owner: string): Promise<number>;
+  /** The job's units and counters at `now`; undefined when the job is not planned. */
+  summary(jobId: string, now: number): Promise<WorkSummary | undefined>;
+  /** The job's recorded rows of one status, in manifest order, in chunks. */
+  rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<string[]>;
+  /** Forgets the job's units, leases and rows. */
+  drop(jobId: string): Promise<void>;
+  /** The ids of every planned job. */
+  jobs(): Promise<string[]>;
+}
+
+/** Records [start, end) of a job's manifest, by 0-based ordinal. */
+export interface WorkUnitRange {
+  start: number;
+  end: number;
+}
+
+export interface ClaimRequest {
+  /** Who holds the leases (one id per live engine). */
+  owner: string;
+  /** At most this many units (at least 1). */
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+/** A unit under a lease, as `claim` or `renew` gives it. */
+export interface WorkLease {
+  jobId: string;
+  /** The unit's number: 0, 1, ... in manifest order. */
+  unit: number;
+  start: number;
+  end: number;
+  /** Where the unit stood when claimed (or renewed): records [start, position) are recorded. */
+  position: number;
+  owner: string;
+  /** Changes on every claim: the fencing token. */
+  token: string;
+  expiresAt: number;
+}
+
+/** What finishing records [lease position, position) of a unit produced. */
+export interface UnitStep {
+  position: number;
+  succeeded: number;
+  failed: number;
+  /** Their report rows (each with its newline), in manifest order, by task status. */
+  rows: { succeeded: string[]; failed: string[] };
+}
+
+export interface WorkSummary {
+  units: number;
+  done: number;
+  /** Units under a lease live at `now`. */
+  leased: number;
+  /** Recorded counters, over every unit. */
+  succeeded: number;
+  failed: number;
+  /** Recorded rows by status (what the report's results files will hold). */
+  rows: { succeeded: number; failed: number };
+  /** Records [0, position) are all recorded: the done units from 0 on, then the first unfinished one's progress. */
+  position: number;
+  /** The earliest expiry of a live lease, when one is held. */
+  nextExpiry?: number;
 }

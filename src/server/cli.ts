@@ -14,9 +14,10 @@ import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { JobService } from "../core/jobs/job-service.js";
-import type { ObjectStore } from "../core/ports.js";
+import type { JobStore, ObjectStore } from "../core/ports.js";
 import { FsJobStore } from "../stores/fs-job-store.js";
 import { FsObjectStore } from "../stores/fs-object-store.js";
+import { PostgresJobStore } from "../stores/postgres/index.js";
 import { S3ObjectStore } from "../stores/s3-object-store.js";
 import { signatureNotice } from "./auth.js";
 import { CredentialsFileError, loadCredentials, type StaticCredentials } from "./credentials.js";
@@ -26,6 +27,7 @@ const DEFAULT_DATA_DIR = ".batchplane-data";
 
 const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir DIR | --memory]
                        [--s3-endpoint URL [--s3-region REGION] [--s3-path-style]]
+                       [--postgres URL]
 
   --host HOST          address to listen on (default 127.0.0.1)
   --port PORT          port to listen on (default 9090; 0 picks a free one)
@@ -45,6 +47,10 @@ const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir D
                        close a connection that has not sent a request head in MS (default
                        10000), a whole request (30000), or that idles between requests (5000);
                        refuse connections beyond N (default: 3/4 of the descriptor limit)
+  --postgres URL       keep jobs in PostgreSQL (postgres://user:pass@host:port/db, schema
+                       batchplane, created on first run): any number of processes over one
+                       database and one --s3-endpoint share the jobs; without --s3-endpoint,
+                       objects stay in the data directory (one process)
   --help               show this help
 `;
 
@@ -54,6 +60,7 @@ interface StorageFlags {
   "s3-endpoint"?: string;
   "s3-region"?: string;
   "s3-path-style"?: boolean;
+  postgres?: string;
 }
 
 interface Storage {
@@ -103,25 +110,41 @@ function checkStorageFlags(flags: StorageFlags): void {
     if (flags["s3-path-style"]) fail("--s3-path-style needs --s3-endpoint");
   }
   if (flags["s3-region"] === "") fail("--s3-region needs a region");
+  if (flags.postgres !== undefined && !/^postgres(ql)?:\/\//.test(flags.postgres)) fail(`--postgres must be a postgres:// URL, got "${flags.postgres}"`);
+  if (flags.postgres !== undefined && flags.memory) fail("--memory cannot be combined with --postgres");
 }
 
 /** The stores the flags ask for; the data directory is created when missing. */
 async function openStorage(flags: StorageFlags): Promise<Storage> {
   if (flags.memory) return { where: "jobs and objects in memory (nothing on disk; lost on exit)" };
   const dir = resolve(flags["data-dir"] ?? DEFAULT_DATA_DIR);
-  await mkdir(dir, { recursive: true });
-  // One process per data directory: opening takes its lock, refused while another process holds it.
-  const jobStore = new FsJobStore(dir);
-  await jobStore.open();
-  const jobs = new JobService({ store: jobStore });
+  const postgres = flags.postgres === undefined ? undefined : await openPostgres(flags.postgres);
   const endpoint = flags["s3-endpoint"];
+  if (!postgres || endpoint === undefined) await mkdir(dir, { recursive: true });
+  let store: JobStore | undefined = postgres?.store;
+  if (!store) {
+    // One process per data directory: opening takes its lock, refused while another process holds it.
+    const fsJobs = new FsJobStore(dir);
+    await fsJobs.open();
+    store = fsJobs;
+  }
+  const jobs = new JobService({ store });
+  const jobsWhere = postgres?.where ?? `jobs in ${dir}`;
   if (endpoint === undefined) {
     const objects = new FsObjectStore(dir);
     await objects.open();
-    return { jobs, objects, where: `jobs and objects in ${dir}` };
+    return { jobs, objects, where: postgres ? `${jobsWhere}, objects in ${dir}` : `jobs and objects in ${dir}` };
   }
   const objects = new S3ObjectStore({ endpoint, region: flags["s3-region"], forcePathStyle: flags["s3-path-style"] });
-  return { jobs, objects, where: `jobs in ${dir}, objects in the S3-compatible store at ${endpoint}` };
+  return { jobs, objects, where: `${jobsWhere}, objects in the S3-compatible store at ${endpoint}` };
+}
+
+/** Jobs in PostgreSQL; a database not reachable yet is said, not fatal: requests get 503 until it is. */
+async function openPostgres(url: string): Promise<{ store: PostgresJobStore; where: string }> {
+  const store = new PostgresJobStore({ connectionString: url });
+  const shown = url.replace(/\/\/[^@/]*@/, "//");
+  await store.open().catch((e: Error) => process.stderr.write(`batchplane: PostgreSQL at ${shown} is not reachable yet (${e.message}); requests are answered 503 until it is\n`));
+  return { store, where: `jobs in PostgreSQL at ${shown} (schema ${store.schema})` };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -140,6 +163,7 @@ async function main(argv: string[]): Promise<void> {
         "s3-path-style": { type: "boolean" },
         credentials: { type: "string" },
         ...CONNECTION_FLAGS,
+        postgres: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });

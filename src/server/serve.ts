@@ -6,8 +6,11 @@ import type { Credential, CredentialsPort } from "../../dialects/signature.js";
 import { Engine, type EngineOptions } from "../core/engine/index.js";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
+import { FsJobStore } from "../stores/fs-job-store.js";
+import { FsWorkLeases } from "../stores/fs-work-leases.js";
 import { MemoryJobStore } from "../stores/memory-job-store.js";
 import { MemoryObjectStore } from "../stores/memory-object-store.js";
+import { PostgresJobStore, PostgresWorkLeases, uniqueOwner } from "../stores/postgres/index.js";
 import { defaultDialects } from "./default-dialects.js";
 import type { AccessLogEntry } from "./dispatcher.js";
 import { createNodeHandler } from "./node-handler.js";
@@ -29,9 +32,10 @@ export interface ServeOptions {
    */
   runJobs?: boolean;
   /**
-   * Options of the engine serve() starts (concurrency, checkpoint interval, retries...). A job
-   * that was Active when the process died resumes from its last checkpoint; tasks finished after
-   * it run again, so a smaller `checkpointEvery` or `checkpointIntervalMs` repeats less work.
+   * Options of the engine serve() starts (concurrency, checkpoint interval, retries, lease store...).
+   * A job that was Active when the process died resumes from its units' last recorded steps; tasks
+   * finished after them run again, so a smaller `checkpointEvery` or `checkpointIntervalMs` repeats
+   * less work. Without `leases`, an FsJobStore gets an FsWorkLeases over the same data directory.
    */
   engine?: Omit<EngineOptions, "jobs" | "objects">;
   dialects?: readonly Dialect[];
@@ -104,8 +108,25 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   // After the handler: it registers each dialect's lifecycle policy with the JobService.
   // A server checkpoints every second (the library's default is 30 s): after a crash, at most about
   // a second of finished tasks runs again, at the cost of one job write and one report part a second.
+  // Work leases live next to the jobs: on disk beside an FsJobStore, else the engine's default (in
+  // memory, per job store) unless the caller gives a lease store (a database's, shared by processes).
+  // Beside a PostgresJobStore, in the same database; each process is then an owner of its own.
+  const shared = jobs.store instanceof PostgresJobStore ? jobs.store : undefined;
+  const leases =
+    options.engine?.leases ??
+    (jobs.store instanceof FsJobStore ? new FsWorkLeases(jobs.store.dir) : shared ? new PostgresWorkLeases({ database: shared.database }) : undefined);
+  const owner = options.engine?.owner ?? (shared ? uniqueOwner() : undefined);
   const engine =
-    options.runJobs === false ? undefined : new Engine({ checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS, ...options.engine, jobs, objects });
+    options.runJobs === false
+      ? undefined
+      : new Engine({
+          checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS,
+          ...options.engine,
+          ...(leases ? { leases } : {}),
+          ...(owner ? { owner } : {}),
+          jobs,
+          objects,
+        });
   const limits = { ...connectionDefaults(), ...options.connections };
   const server = createServer(
     {

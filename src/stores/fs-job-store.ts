@@ -65,6 +65,8 @@ type Current = { version: number; id: string; job?: Job };
  * reported once in the log with the file's path.
  */
 export class FsJobStore implements JobStore {
+  /** The data directory (serve() keeps the work leases of these jobs next to them). */
+  readonly dir: string;
   private readonly byId: string;
   private readonly byToken: string;
   private readonly tmpDir: string;
@@ -78,7 +80,6 @@ export class FsJobStore implements JobStore {
    * answered without looking at the disk.
    */
   private trusted = false;
-  private readonly dir: string;
   private readonly log: (message: string) => void;
   /** Damaged files already reported. */
   private readonly reported = new Set<string>();

@@ -5,3 +5,6 @@ export * from "./memory-object-store.js";
 export * from "./object-rules.js";
 export * from "./object-versions.js";
 export * from "./s3-object-store.js";
+export * from "./memory-work-leases.js";
+export * from "./fs-work-leases.js";
+export * from "./postgres/index.js";

@@ -9,3 +9,4 @@ export * from "./fault-injecting-store.js";
 export * from "./report.js";
 export * from "./seed.js";
 export * from "./test-bed.js";
+export * from "./faulty-port.js";

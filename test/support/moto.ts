@@ -8,7 +8,8 @@ export interface MotoServer {
 
 const START_TIMEOUT_MS = 30_000;
 
-function freePort(): Promise<number> {
+/** A port of 127.0.0.1 free at the time of asking. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

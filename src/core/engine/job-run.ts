@@ -1,20 +1,60 @@
 import type { FailureReason, Job } from "../model/job.js";
 import type { Operation } from "../model/operation.js";
 import type { TaskRecord } from "../manifest/records.js";
-import type { PreparedManifest, RecordBatches } from "../manifest/source.js";
+import type { PreparedManifest } from "../manifest/source.js";
 import type { ExecutorPorts, Task, TaskResult } from "../operations/types.js";
-import type { Checkpoint } from "./checkpoint.js";
+import type { TimerHandle, WorkLease } from "../ports.js";
+import type { ManifestCursor } from "./manifest-cursor.js";
 import type { ReportLayout } from "./report-layouts.js";
 import { PendingRows } from "./report-writer.js";
 
 /**
  * Where a job stands in this engine's memory (its status is in the JobService):
  * idle: nothing held; queued: Ready, waiting for a slot; starting: being moved to Active and its
- * manifest opened; running: dispatching tasks.
+ * units planned; running: claiming units and dispatching their tasks.
  */
 export type RunPhase = "idle" | "queued" | "starting" | "running";
 
-const NO_RECORDS: TaskRecord[] = [];
+/** A unit this engine holds under a lease: its records, tasks in flight and finished tasks not yet recorded. */
+export class HeldUnit {
+  /** Records [start, recorded) are recorded in the lease store. */
+  recorded: number;
+  /** The next record to read from the manifest for this unit. */
+  nextRead: number;
+  /** Every record of the unit read (or the manifest ended). */
+  exhausted = false;
+  records: TaskRecord[] = [];
+  at = 0;
+  readonly inFlight = new Set<number>();
+  /** The ordinal after the last record dispatched. */
+  nextOrdinal: number;
+  readonly pending = new PendingRows();
+  /** The lease was lost (renew or a step refused): nothing more is recorded for this unit. */
+  lost = false;
+  /** Finished and recorded as done. */
+  done = false;
+
+  constructor(public lease: WorkLease) {
+    this.recorded = this.nextRead = this.nextOrdinal = lease.position;
+    if (lease.position >= lease.end) this.exhausted = true;
+  }
+
+  buffered(): boolean {
+    return this.at < this.records.length;
+  }
+
+  /** Records [start, position) are finished: everything below the oldest task still in flight. */
+  finishedPrefix(): number {
+    let min = this.exhausted && !this.buffered() ? this.lease.end : this.nextOrdinal;
+    for (const o of this.inFlight) if (o < min) min = o;
+    return min;
+  }
+
+  /** Every record of the unit ran. */
+  drained(): boolean {
+    return this.exhausted && !this.buffered() && this.inFlight.size === 0;
+  }
+}
 
 /** The engine's working state for one job. */
 export class JobRun {
@@ -42,30 +82,27 @@ export class JobRun {
   layout!: ReportLayout;
   /** The report row of a task, or undefined when the report's scope leaves it out. */
   render!: (record: TaskRecord, result: TaskResult) => string | undefined;
-  source: RecordBatches | undefined;
+  cursor: ManifestCursor | undefined;
 
-  /** Records read and not yet dispatched: the current batch and the ones fetched ahead. */
-  batch: TaskRecord[] = NO_RECORDS;
-  at = 0;
-  ahead: TaskRecord[][] = [];
+  /** The units held, lowest first. */
+  units: HeldUnit[] = [];
+  claiming = false;
+  /** The last claim found nothing: claim again only once something changes (a drive, a timer). */
+  noUnits = false;
   fetching = false;
-  exhausted = false;
-  /** How many records the manifest held, once read to its end. */
-  total: number | undefined;
+  /** A timer that drives the run again when someone else's lease expires. */
+  expiryTimer: TimerHandle | undefined;
+  renewTimer: TimerHandle | undefined;
 
-  readonly inFlight = new Set<number>();
-  /** The ordinal after the last record dispatched. */
-  nextOrdinal = 0;
-  succeeded = 0;
-  failed = 0;
-
-  /** The last checkpoint written (or being written) and the finished tasks it does not cover yet. */
-  cp!: Checkpoint;
-  readonly pending = new PendingRows();
+  inFlight = 0;
+  /** Counters recorded in the lease store (every engine's), as last read, plus this engine's steps since. */
+  known = { succeeded: 0, failed: 0 };
+  /** This engine's finished tasks not yet recorded. */
+  unrecorded = { succeeded: 0, failed: 0 };
   sinceCheckpoint = 0;
   lastCheckpointAt = 0;
   lastProgressAt = 0;
-  /** The job write in progress (checkpoint or progress), so that writes never overlap. */
+  /** The write in progress (steps, progress), so that writes never overlap. */
   saving: Promise<void> | undefined;
   saveAgain = false;
 
@@ -78,35 +115,45 @@ export class JobRun {
     this.job = job;
   }
 
+  succeeded(): number {
+    return this.known.succeeded + this.unrecorded.succeeded;
+  }
+
+  failed(): number {
+    return this.known.failed + this.unrecorded.failed;
+  }
+
+  pendingSize(): number {
+    let n = 0;
+    for (const u of this.units) n += u.pending.size;
+    return n;
+  }
+
+  /** The unit whose next record goes out next, if one is buffered. */
+  nextUnit(): HeldUnit | undefined {
+    for (const u of this.units) if (!u.lost && u.buffered()) return u;
+    return undefined;
+  }
+
+  /** The unit to read records for next: the lowest one not read to its end. */
+  unitToRead(): HeldUnit | undefined {
+    for (const u of this.units) if (!u.lost && !u.exhausted) return u;
+    return undefined;
+  }
+
   buffered(): boolean {
-    return this.at < this.batch.length || this.ahead.length > 0;
+    return this.nextUnit() !== undefined;
   }
 
-  /** The next record to dispatch, if one is buffered. */
-  take(): TaskRecord | undefined {
-    while (this.at >= this.batch.length) {
-      const next = this.ahead.shift();
-      if (next === undefined) return undefined;
-      this.batch = next;
-      this.at = 0;
-    }
-    return this.batch[this.at++];
+  /** Records buffered over every unit. */
+  bufferedCount(): number {
+    let n = 0;
+    for (const u of this.units) if (!u.lost) n += u.records.length - u.at;
+    return n;
   }
 
-  /** Worth fetching the next batch now: nothing ahead and the current one half used. */
-  wantsMore(): boolean {
-    return !this.fetching && !this.exhausted && this.source !== undefined && this.ahead.length === 0 && this.at * 2 >= this.batch.length;
-  }
-
-  /** Records [0, position) are finished: everything below the oldest task still in flight. */
-  finishedPrefix(): number {
-    let min = this.nextOrdinal;
-    for (const o of this.inFlight) if (o < min) min = o;
-    return min;
-  }
-
-  /** Every record read and finished. */
+  /** Nothing in flight, and nothing more to dispatch from the units held. */
   drained(): boolean {
-    return this.inFlight.size === 0 && (this.stop !== undefined || (this.exhausted && !this.buffered()));
+    return this.inFlight === 0 && (this.stop !== undefined || this.units.every((u) => u.lost || u.drained()));
   }
 }

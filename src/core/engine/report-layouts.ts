@@ -23,8 +23,11 @@ export interface ReportLayout {
   statuses(scope: ReportScope): readonly TaskStatus[];
   manifestKey(job: Job): string;
   resultsKey(job: Job, status: TaskStatus): string;
-  /** A part object of the results, written while the job runs and joined at the end. */
-  partKey(job: Job, seq: number, status: TaskStatus): string;
+  /**
+   * No longer used: the engine keeps a running job's rows in its work-lease store, never as part
+   * objects in the report bucket. Kept optional so that layouts written for earlier versions compile.
+   */
+  partKey?(job: Job, seq: number, status: TaskStatus): string;
   /** One results row, newline included. */
   row(record: TaskRecord, result: TaskResult): string;
   manifestBody(job: Job, files: readonly ResultsFile[], now: number): string;
@@ -75,7 +78,6 @@ export const DEFAULT_REPORT_LAYOUT: ReportLayout = {
   // 40 hex characters, as in every published example; derived from job and status so a resumed
   // engine writes the same names.
   resultsKey: (job, status) => `${jobReportBase(job)}/results/${createHash("sha1").update(`${job.id}/${status}`).digest("hex")}.csv`,
-  partKey: (job, seq, status) => `${jobReportBase(job)}/parts/${String(seq).padStart(8, "0")}-${status}.csv`,
   // Data rows put HTTPStatusCode before ErrorCode although ReportSchema names them the other way
   // round: AWS's own sample rows and real reports do so (spec §6.12, "Column order discrepancy").
   row: rowWriter(),

@@ -1,17 +1,16 @@
 import { createHash } from "node:crypto";
 import type { Job } from "../model/job.js";
-import type { ObjectStore } from "../ports.js";
-import type { Checkpoint } from "./checkpoint.js";
+import type { ObjectStore, UnitStep } from "../ports.js";
 import type { TaskRecord } from "../manifest/records.js";
 import type { TaskResult } from "../operations/types.js";
 import type { Retrier } from "./retries.js";
 import type { ReportLayout, ResultsFile, TaskStatus } from "./report-layouts.js";
 
 /**
- * Finished tasks not yet covered by a checkpoint, in the order they finished. Tasks finish out of
- * order, so a checkpoint takes only those below the finished prefix and keeps the rest. Rows are
+ * Finished tasks of a unit not yet recorded, in the order they finished. Tasks finish out of
+ * order, so a step takes only those below the finished prefix and keeps the rest. Rows are
  * rendered when taken, not when the task finishes: a pending task holds its record and result
- * only, which keeps what lives until the next checkpoint small.
+ * only, which keeps what lives until the next step small.
  */
 export class PendingRows {
   private records: TaskRecord[] = [];
@@ -28,7 +27,7 @@ export class PendingRows {
 
   /**
    * Removes the tasks below `position` and gives their counts and, for the statuses `render`
-   * reports, their rows in manifest order: as each part covers the next range of records, the
+   * reports, their rows in manifest order: as each step covers the next range of records, the
    * report follows the manifest.
    */
   takeBelow(position: number, render: (record: TaskRecord, result: TaskResult) => string | undefined): TakenRows {
@@ -68,7 +67,7 @@ export interface TakenRows {
   rows: Record<TaskStatus, string[]>;
 }
 
-/** Writes report parts while a job runs and joins them into the report when it ends. */
+/** Joins a job's recorded rows (from the work-lease store) into its report when it ends. */
 export class ReportWriter {
   constructor(
     /** Retrying store for whole-body writes. */
@@ -79,70 +78,54 @@ export class ReportWriter {
   ) {}
 
   /**
-   * Writes part `cp.parts` for each reported status and returns the checkpoint that covers them
-   * (`counted`: the checkpoint with the taken tasks counted, from `countTaken`). Nothing is written
-   * when no row is due; the caller persists the checkpoint.
+   * Writes one results file per reported status with rows (streamed from `rows`, MD5 computed on
+   * the way), then manifest.json, which makes the report whole. A status without rows gets no
+   * file. On a failure, the results files written are removed (best effort) before it rejects:
+   * a report that could not be written leaves nothing behind.
    */
-  async writePart(job: Job, layout: ReportLayout, counted: Checkpoint, taken: TakenRows): Promise<Checkpoint> {
-    const statuses = reportedStatuses(job, layout);
-    if (statuses.every((s) => taken.rows[s].length === 0)) return counted;
-    const bucket = job.report.bucket!;
-    const seq = counted.parts;
-    // Every reported status gets a part at each seq (empty or not), so the parts need no index.
-    await Promise.all(
-      statuses.map((s) => this.objects.put({ bucket, key: layout.partKey(job, seq, s), body: taken.rows[s].join(""), contentType: "text/csv" })),
-    );
-    const next: Checkpoint = { ...counted, parts: seq + 1, reported: { ...counted.reported } };
-    for (const s of statuses) next.reported[s] += taken.rows[s].length;
-    return next;
-  }
-
-  /**
-   * Joins the parts into one results file per status (streamed, MD5 computed on the way) and
-   * writes manifest.json. A status without rows gets no file.
-   */
-  async writeReport(job: Job, layout: ReportLayout, cp: Checkpoint, now: number): Promise<void> {
+  async writeReport(
+    job: Job,
+    layout: ReportLayout,
+    reported: Record<TaskStatus, number>,
+    rows: (status: TaskStatus) => AsyncIterable<string[]>,
+    now: number,
+  ): Promise<void> {
     const bucket = job.report.bucket!;
     const files: ResultsFile[] = [];
-    for (const status of reportedStatuses(job, layout)) {
-      if (cp.reported[status] === 0) continue;
-      const key = layout.resultsKey(job, status);
-      let md5 = "";
-      await this.retrier.run(async () => {
-        const hash = createHash("md5");
-        await this.raw.put({ bucket, key, body: this.joined(job, layout, cp.parts, status, hash), contentType: "text/csv" });
-        md5 = hash.digest("hex");
-      });
-      files.push({ status, bucket, key, md5 });
-    }
-    await this.objects.put({ bucket, key: layout.manifestKey(job), body: layout.manifestBody(job, files, now), contentType: "application/json" });
-  }
-
-  /** Removes the parts once the report is written (best effort: a leftover part harms nothing). */
-  async removeParts(job: Job, layout: ReportLayout, cp: Checkpoint): Promise<void> {
-    const bucket = job.report.bucket!;
-    for (const status of reportedStatuses(job, layout)) {
-      for (let seq = 0; seq < cp.parts; seq++) {
-        await this.raw.delete({ bucket, key: layout.partKey(job, seq, status) }).catch(() => undefined);
+    try {
+      for (const status of reportedStatuses(job, layout)) {
+        if (reported[status] === 0) continue;
+        const key = layout.resultsKey(job, status);
+        let md5 = "";
+        files.push({ status, bucket, key, md5 });
+        await this.retrier.run(async () => {
+          const hash = createHash("md5");
+          await this.raw.put({ bucket, key, body: joined(rows(status), hash), contentType: "text/csv" });
+          md5 = hash.digest("hex");
+        });
+        files[files.length - 1]!.md5 = md5;
       }
-    }
-  }
-
-  private async *joined(job: Job, layout: ReportLayout, parts: number, status: TaskStatus, hash: ReturnType<typeof createHash>) {
-    const bucket = job.report.bucket!;
-    for (let seq = 0; seq < parts; seq++) {
-      const { body } = await this.objects.get({ bucket, key: layout.partKey(job, seq, status) });
-      for await (const chunk of body) {
-        hash.update(chunk);
-        yield chunk;
-      }
+      await this.objects.put({ bucket, key: layout.manifestKey(job), body: layout.manifestBody(job, files, now), contentType: "application/json" });
+    } catch (e) {
+      for (const f of files) await this.raw.delete({ bucket, key: f.key }).catch(() => undefined);
+      throw e;
     }
   }
 }
 
-/** The checkpoint once the taken tasks, records [.., position), are counted (their part not yet written). */
-export function countTaken(cp: Checkpoint, taken: TakenRows, position: number): Checkpoint {
-  return { ...cp, position, succeeded: cp.succeeded + taken.succeeded, failed: cp.failed + taken.failed };
+const encoder = new TextEncoder();
+
+async function* joined(chunks: AsyncIterable<string[]>, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+  for await (const rows of chunks) {
+    const bytes = encoder.encode(rows.join(""));
+    hash.update(bytes);
+    yield bytes;
+  }
+}
+
+/** The counters and rows of the tasks taken, as one step of a unit. */
+export function stepOf(taken: TakenRows, position: number): UnitStep {
+  return { position, succeeded: taken.succeeded, failed: taken.failed, rows: taken.rows };
 }
 
 /** The statuses whose rows a job's report keeps; none when the report is off. */

@@ -24,6 +24,8 @@ export const MAX_PAGE_SIZE = 1000;
 export const MAX_STATUS_REASON = 256;
 /** The longest wait between two compare-and-set attempts on one job. */
 const WRITE_BACKOFF_MAX_MS = 250;
+/** How many jobs' last-told versions a JobService over a shared store remembers. */
+const SEEN_LIMIT = 50_000;
 
 export interface JobServiceOptions {
   store: JobStore;
@@ -54,7 +56,11 @@ export interface CreateJobResult {
   created: boolean;
 }
 
-/** Why a job changed, for listeners such as the engine. */
+/**
+ * Why a job changed, for listeners such as the engine. A job changed through another process
+ * (the store's `watch` feed) comes as the change seen from here: `created` when this service had
+ * not seen the job before.
+ */
 export type JobChange =
   | { type: "created" }
   | { type: "status"; from: JobStatus; to: JobStatus }
@@ -80,6 +86,9 @@ export class JobService {
   private readonly maxWriteAttempts: number;
   /** Writes to one job in this process, one at a time in arrival order (see `serialised`). */
   private readonly writes = new KeyedMutex();
+  /** While the store's change feed is on: what listeners were last told of each job (bounded). */
+  private readonly seen = new Map<string, { version: number; status: JobStatus; priority: number }>();
+  private unwatch: (() => void) | undefined;
 
   constructor(options: JobServiceOptions) {
     this.store = options.store;
@@ -97,10 +106,21 @@ export class JobService {
     this.policies.set(policy.name, policy);
   }
 
-  /** Calls `listener` after every write; returns the function that unsubscribes it. */
+  /**
+   * Calls `listener` after every write; returns the function that unsubscribes it. Over a store
+   * with a change feed (`JobStore.watch`), also after every write by another process, with the
+   * job as read again; each version of a job reaches the listeners once.
+   */
   subscribe(listener: JobListener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.unwatch ??= this.store.watch?.((id) => void this.external(id));
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size > 0) return;
+      this.unwatch?.();
+      this.unwatch = undefined;
+      this.seen.clear();
+    };
   }
 
   // ------------------------------------------------------------------ user operations
@@ -380,7 +400,36 @@ export class JobService {
   }
 
   private emit(job: Job, change: JobChange): void {
+    if (this.unwatch) {
+      const before = this.seen.get(job.id);
+      if (change.type !== "deleted" && before && before.version >= job.version) return;
+      this.seen.delete(job.id); // re-inserted last, so the least recently told go first
+      if (change.type !== "deleted") this.seen.set(job.id, { version: job.version, status: job.status, priority: job.priority });
+      if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.keys().next().value!);
+    }
     for (const listener of this.listeners) listener(job, change);
+  }
+
+  /** A job changed by another process: read it again and tell the listeners what changed since they last heard. */
+  private async external(id: string): Promise<void> {
+    let job: Job | undefined;
+    try {
+      job = await this.store.get(id);
+    } catch {
+      return; // the store is unreachable: its feed re-scans once it is back
+    }
+    // A deletion elsewhere is not forwarded: only finished jobs are deleted, nothing runs them.
+    if (!job) return;
+    const before = this.seen.get(id);
+    if (before && before.version >= job.version) return;
+    const change: JobChange = !before
+      ? { type: "created" }
+      : before.status !== job.status
+        ? { type: "status", from: before.status, to: job.status }
+        : before.priority !== job.priority
+          ? { type: "priority" }
+          : { type: "updated" };
+    this.emit(job, change);
   }
 }
 

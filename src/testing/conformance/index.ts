@@ -10,3 +10,4 @@ export {
   type ObjectStoreSuiteOptions,
 } from "./object-store-suite.js";
 export { sampleJob, testJobStore, type JobStoreFactory, type JobStoreFixture, type JobStoreSuiteOptions } from "./job-store-suite.js";
+export { evenUnits, stepOf, testWorkLeases, type WorkLeaseFactory, type WorkLeaseFixture, type WorkLeaseSuiteOptions } from "./work-lease-suite.js";

@@ -1,0 +1,205 @@
+import type { ClaimRequest, UnitStep, WorkLease, WorkLeaseStore, WorkSummary, WorkUnitRange } from "../ports.js";
+
+/** One unit as a store keeps it; the filesystem store persists the same shape. */
+export interface UnitState {
+  start: number;
+  end: number;
+  position: number;
+  succeeded: number;
+  failed: number;
+  done: boolean;
+  lease?: { owner: string; token: string; expiresAt: number };
+  /** Rows recorded, by status. */
+  reported: { succeeded: number; failed: number };
+  /** Steps recorded. */
+  steps: number;
+}
+
+/** A unit with its rows kept in memory, one chunk a step. */
+interface MemoryUnit extends UnitState {
+  rows: { succeeded: string[][]; failed: string[][] };
+}
+
+/** Checks a plan: contiguous ranges from 0, none empty unless the job has no records at all. */
+export function checkPlan(jobId: string, units: readonly WorkUnitRange[]): void {
+  let at = 0;
+  for (const u of units) {
+    if (!Number.isInteger(u.start) || !Number.isInteger(u.end) || u.start !== at || u.end <= u.start) {
+      throw new RangeError(`work units of job ${jobId} must be non-empty contiguous ranges from 0; got [${u.start}, ${u.end}) at ${at}`);
+    }
+    at = u.end;
+  }
+}
+
+export function newUnit(range: WorkUnitRange): UnitState {
+  return { start: range.start, end: range.end, position: range.start, succeeded: 0, failed: 0, done: false, reported: { succeeded: 0, failed: 0 }, steps: 0 };
+}
+
+/** The lease a unit holds, when `lease` still holds it at `now`. */
+export function holds(unit: UnitState | undefined, lease: WorkLease, now: number): unit is UnitState {
+  return unit !== undefined && !unit.done && unit.lease !== undefined && unit.lease.token === lease.token && now < unit.lease.expiresAt;
+}
+
+export function claimable(unit: UnitState, now: number): boolean {
+  return !unit.done && (unit.lease === undefined || unit.lease.expiresAt <= now);
+}
+
+export function leaseOf(jobId: string, n: number, unit: UnitState): WorkLease {
+  const l = unit.lease!;
+  return { jobId, unit: n, start: unit.start, end: unit.end, position: unit.position, owner: l.owner, token: l.token, expiresAt: l.expiresAt };
+}
+
+/** Throws when a step does not fit the unit: it must move forward, within the unit, to its end for a finish. */
+export function checkStep(unit: UnitState, step: UnitStep, last: boolean): void {
+  if (!Number.isInteger(step.position) || step.position <= unit.position || step.position > unit.end || (last && step.position !== unit.end)) {
+    throw new RangeError(`a step to ${step.position} does not fit a unit at ${unit.position} of [${unit.start}, ${unit.end})${last ? " (finish goes to its end)" : ""}`);
+  }
+}
+
+/** Counts a checked step into its unit; `last` marks the unit done and ends its lease. */
+export function applyStep(unit: UnitState, step: UnitStep, last: boolean): void {
+  unit.position = step.position;
+  unit.succeeded += step.succeeded;
+  unit.failed += step.failed;
+  unit.reported.succeeded += step.rows.succeeded.length;
+  unit.reported.failed += step.rows.failed.length;
+  unit.steps++;
+  if (last) {
+    unit.done = true;
+    delete unit.lease;
+  }
+}
+
+export function summarize(units: readonly UnitState[], now: number): WorkSummary {
+  const s: WorkSummary = { units: units.length, done: 0, leased: 0, succeeded: 0, failed: 0, rows: { succeeded: 0, failed: 0 }, position: 0 };
+  let prefix = true;
+  for (const u of units) {
+    if (u.done) s.done++;
+    else if (u.lease && now < u.lease.expiresAt) {
+      s.leased++;
+      if (s.nextExpiry === undefined || u.lease.expiresAt < s.nextExpiry) s.nextExpiry = u.lease.expiresAt;
+    }
+    s.succeeded += u.succeeded;
+    s.failed += u.failed;
+    s.rows.succeeded += u.reported.succeeded;
+    s.rows.failed += u.reported.failed;
+    if (prefix) {
+      s.position = u.position;
+      prefix = u.done;
+    }
+  }
+  return s;
+}
+
+/**
+ * Work leases in this process's memory: what an engine uses when given no lease store (one per
+ * JobStore object, see `defaultWorkLeases`), and what tests run several engines over. Tokens are
+ * `<owner>#<n>` with n counting up for the life of the store.
+ */
+export class MemoryWorkLeases implements WorkLeaseStore {
+  private readonly plans = new Map<string, MemoryUnit[]>();
+  private seq = 0;
+
+  async plan(jobId: string, units: readonly WorkUnitRange[]): Promise<{ planned: boolean; units: number }> {
+    const existing = this.plans.get(jobId);
+    if (existing) return { planned: false, units: existing.length };
+    checkPlan(jobId, units);
+    this.plans.set(
+      jobId,
+      units.map((u) => ({ ...newUnit(u), rows: { succeeded: [], failed: [] } })),
+    );
+    return { planned: true, units: units.length };
+  }
+
+  async claim(jobId: string, request: ClaimRequest): Promise<WorkLease[]> {
+    const units = this.plans.get(jobId) ?? [];
+    const got: WorkLease[] = [];
+    for (let n = 0; n < units.length && got.length < request.limit; n++) {
+      const unit = units[n]!;
+      if (!claimable(unit, request.now)) continue;
+      unit.lease = { owner: request.owner, token: `${request.owner}#${++this.seq}`, expiresAt: request.now + request.leaseMs };
+      got.push(leaseOf(jobId, n, unit));
+    }
+    return got;
+  }
+
+  async renew(lease: WorkLease, leaseMs: number, now: number): Promise<WorkLease | undefined> {
+    const unit = this.unitOf(lease);
+    if (!holds(unit, lease, now)) return undefined;
+    unit.lease!.expiresAt = now + leaseMs;
+    return leaseOf(lease.jobId, lease.unit, unit);
+  }
+
+  async record(lease: WorkLease, step: UnitStep, now: number): Promise<boolean> {
+    return this.step(lease, step, now, false);
+  }
+
+  async finish(lease: WorkLease, step: UnitStep, now: number): Promise<boolean> {
+    return this.step(lease, step, now, true);
+  }
+
+  private step(lease: WorkLease, step: UnitStep, now: number, last: boolean): boolean {
+    const unit = this.unitOf(lease);
+    if (!holds(unit, lease, now)) return false;
+    checkStep(unit, step, last);
+    applyStep(unit, step, last);
+    if (step.rows.succeeded.length > 0) unit.rows.succeeded.push([...step.rows.succeeded]);
+    if (step.rows.failed.length > 0) unit.rows.failed.push([...step.rows.failed]);
+    return true;
+  }
+
+  async release(lease: WorkLease, now: number): Promise<boolean> {
+    const unit = this.unitOf(lease);
+    if (!holds(unit, lease, now)) return false;
+    delete unit.lease;
+    return true;
+  }
+
+  async releaseOwner(owner: string): Promise<number> {
+    let n = 0;
+    for (const units of this.plans.values()) {
+      for (const unit of units) {
+        if (unit.lease?.owner !== owner) continue;
+        delete unit.lease;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async summary(jobId: string, now: number): Promise<WorkSummary | undefined> {
+    const units = this.plans.get(jobId);
+    return units && summarize(units, now);
+  }
+
+  async *rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<string[]> {
+    for (const unit of this.plans.get(jobId) ?? []) for (const chunk of unit.rows[status]) yield chunk;
+  }
+
+  async drop(jobId: string): Promise<void> {
+    this.plans.delete(jobId);
+  }
+
+  async jobs(): Promise<string[]> {
+    return [...this.plans.keys()];
+  }
+
+  private unitOf(lease: WorkLease): MemoryUnit | undefined {
+    return this.plans.get(lease.jobId)?.[lease.unit];
+  }
+}
+
+const defaults = new WeakMap<object, MemoryWorkLeases>();
+
+/**
+ * The lease store an engine uses when given none: one in memory per JobStore object, so that
+ * engines over the same job store (a test's second engine, a restarted one) share units and rows.
+ */
+export function defaultWorkLeases(jobStore: object): MemoryWorkLeases {
+  let leases = defaults.get(jobStore);
+  if (!leases) {
+    leases = new MemoryWorkLeases();
+    defaults.set(jobStore, leases);
+  }
+  return leases;
+}
