@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 /**
- * `batchplane serve`: the job control plane on one port, every dialect mounted, and the engine
- * that runs the jobs. Prints `batchplane listening on http://HOST:PORT` once it accepts
- * connections, then where jobs and objects live, one line per request after that, and shuts down
- * cleanly on SIGINT or SIGTERM (requests in flight are answered first).
+ * The `batchplane` command. `batchplane serve`: the job control plane on one port, every dialect
+ * mounted, and the engine that runs the jobs. Prints `batchplane listening on http://HOST:PORT`
+ * once it accepts connections, then where jobs and objects live, one line per request after that,
+ * and shuts down cleanly on SIGINT or SIGTERM (requests in flight are answered first).
  *
  * Storage: jobs and objects on disk in `./.batchplane-data` (created on first run) or
  * `--data-dir DIR`, so that a restart loses nothing and a job that was running resumes; objects in
  * an S3-compatible store with `--s3-endpoint` (jobs still on disk); or nothing on disk with
  * `--memory`.
+ *
+ * Arguments are parsed with commander (subcommands, generated help, --version); a usage error
+ * exits with 2 and the help of the command it concerns.
  */
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { Command, CommanderError } from "commander";
+import { version } from "../../package.json";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
 import { FsJobStore } from "../stores/fs-job-store.js";
@@ -22,30 +26,17 @@ import { formatAccessLog, serve } from "./serve.js";
 
 const DEFAULT_DATA_DIR = ".batchplane-data";
 
-const USAGE = `Usage: batchplane serve [--host HOST] [--port PORT] [--data-dir DIR | --memory]
-                       [--s3-endpoint URL [--s3-region REGION] [--s3-path-style]]
-
-  --host HOST          address to listen on (default 127.0.0.1)
-  --port PORT          port to listen on (default 9090; 0 picks a free one)
-  --data-dir DIR       where jobs and objects live, so that they survive a restart (default
-                       ./${DEFAULT_DATA_DIR}, created on first run): a directory a bucket, a file
-                       an object, jobs under DIR/.batchplane/
-  --memory             keep jobs and objects in memory: nothing on disk, everything lost on exit
-  --s3-endpoint URL    run jobs over the objects of an S3-compatible store (AWS S3, MinIO, Ceph,
-                       moto...) with the AWS credentials of the environment; jobs stay in the
-                       data directory
-  --s3-region REGION   the region requests to it are signed for (default: AWS_REGION, else
-                       AWS_DEFAULT_REGION, else us-east-1)
-  --s3-path-style      address buckets as URL/bucket/key (MinIO, moto and most others need it)
-  --help               show this help
-`;
-
 interface StorageFlags {
-  "data-dir"?: string;
+  dataDir?: string;
   memory?: boolean;
-  "s3-endpoint"?: string;
-  "s3-region"?: string;
-  "s3-path-style"?: boolean;
+  s3Endpoint?: string;
+  s3Region?: string;
+  s3PathStyle?: boolean;
+}
+
+interface ServeFlags extends StorageFlags {
+  host: string;
+  port: string;
 }
 
 interface Storage {
@@ -55,73 +46,54 @@ interface Storage {
   where: string;
 }
 
-function fail(message: string): never {
-  process.stderr.write(`batchplane: ${message}\n\n${USAGE}`);
-  process.exit(2);
+/** A usage error: exits with 2 after the message and the usage of the command it concerns. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: Command,
+  ) {
+    super(message);
+  }
 }
 
-/** Checks the storage flags together; exits with a usage error when they contradict each other. */
+function usage(message: string): never {
+  throw new UsageError(message);
+}
+
+/** Checks the storage flags together; a usage error when they contradict each other. */
 function checkStorageFlags(flags: StorageFlags): void {
-  const endpoint = flags["s3-endpoint"];
-  if (flags["data-dir"] === "") fail("--data-dir needs a directory");
-  if (flags.memory && flags["data-dir"] !== undefined) fail("--memory keeps nothing on disk: it cannot be combined with --data-dir");
-  if (flags.memory && endpoint !== undefined) fail("--memory cannot be combined with --s3-endpoint (job state would be lost on exit)");
-  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) fail(`--s3-endpoint must be an http(s) URL, got "${endpoint}"`);
+  const endpoint = flags.s3Endpoint;
+  if (flags.dataDir === "") usage("--data-dir needs a directory");
+  if (flags.memory && flags.dataDir !== undefined) usage("--memory keeps nothing on disk: it cannot be combined with --data-dir");
+  if (flags.memory && endpoint !== undefined) usage("--memory cannot be combined with --s3-endpoint (job state would be lost on exit)");
+  if (endpoint !== undefined && !/^https?:\/\/[^/]/.test(endpoint)) usage(`--s3-endpoint must be an http(s) URL, got "${endpoint}"`);
   if (endpoint === undefined) {
-    if (flags["s3-region"] !== undefined) fail("--s3-region needs --s3-endpoint");
-    if (flags["s3-path-style"]) fail("--s3-path-style needs --s3-endpoint");
+    if (flags.s3Region !== undefined) usage("--s3-region needs --s3-endpoint");
+    if (flags.s3PathStyle) usage("--s3-path-style needs --s3-endpoint");
   }
-  if (flags["s3-region"] === "") fail("--s3-region needs a region");
+  if (flags.s3Region === "") usage("--s3-region needs a region");
 }
 
 /** The stores the flags ask for; the data directory is created when missing. */
 async function openStorage(flags: StorageFlags): Promise<Storage> {
   if (flags.memory) return { where: "jobs and objects in memory (nothing on disk; lost on exit)" };
-  const dir = resolve(flags["data-dir"] ?? DEFAULT_DATA_DIR);
+  const dir = resolve(flags.dataDir ?? DEFAULT_DATA_DIR);
   await mkdir(dir, { recursive: true });
   const jobs = new JobService({ store: new FsJobStore(dir) });
-  const endpoint = flags["s3-endpoint"];
+  const endpoint = flags.s3Endpoint;
   if (endpoint === undefined) return { jobs, objects: new FsObjectStore(dir), where: `jobs and objects in ${dir}` };
-  const objects = new S3ObjectStore({ endpoint, region: flags["s3-region"], forcePathStyle: flags["s3-path-style"] });
+  const objects = new S3ObjectStore({ endpoint, region: flags.s3Region, forcePathStyle: flags.s3PathStyle });
   return { jobs, objects, where: `jobs in ${dir}, objects in the S3-compatible store at ${endpoint}` };
 }
 
-async function main(argv: string[]): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        host: { type: "string" },
-        port: { type: "string" },
-        "data-dir": { type: "string" },
-        memory: { type: "boolean" },
-        "s3-endpoint": { type: "string" },
-        "s3-region": { type: "string" },
-        "s3-path-style": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const [command, ...rest] = positionals;
-  if (command !== "serve") fail(command === undefined ? "no command given" : `unknown command "${command}"`);
-  if (rest.length > 0) fail(`unexpected argument "${rest[0]}"`);
-  const portText = values.port ?? "9090";
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) fail(`--port must be a number from 0 to 65535, got "${portText}"`);
-
-  checkStorageFlags(values);
+async function runServe(flags: ServeFlags): Promise<void> {
+  const portText = flags.port;
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) usage(`--port must be a number from 0 to 65535, got "${portText}"`);
+  checkStorageFlags(flags);
 
   let storage: Storage;
   try {
-    storage = await openStorage(values);
+    storage = await openStorage(flags);
   } catch (e) {
     process.stderr.write(`batchplane: cannot open the data directory: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
@@ -129,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
   let running;
   try {
     running = await serve({
-      host: values.host ?? "127.0.0.1",
+      host: flags.host,
       port: Number(portText),
       jobs: storage.jobs,
       objects: storage.objects,
@@ -147,6 +119,64 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+function serveCommand(): Command {
+  return new Command("serve")
+    .description("run the job control plane: every dialect on one port, and the engine that runs the jobs")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 picks a free one)", "9090")
+    .option(
+      "--data-dir <dir>",
+      `where jobs and objects live, so that they survive a restart: a directory a bucket, a file an object, jobs under DIR/.batchplane/ (default: ./${DEFAULT_DATA_DIR}, created on first run)`,
+    )
+    .option("--memory", "keep jobs and objects in memory: nothing on disk, everything lost on exit")
+    .option(
+      "--s3-endpoint <url>",
+      "run jobs over the objects of an S3-compatible store (AWS S3, MinIO, Ceph, moto...) with the AWS credentials of the environment; jobs stay in the data directory",
+    )
+    .option("--s3-region <region>", "the region requests to it are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)")
+    .option("--s3-path-style", "address buckets as URL/bucket/key (MinIO, moto and most others need it)")
+    .action((flags: ServeFlags) => runServe(flags));
+}
+
+/** The whole command tree; commands added here appear in `batchplane --help`. */
+export function program(): Command {
+  const root = new Command("batchplane")
+    .description("The batch-operations job control plane of object storage (S3 Control, Alibaba Cloud OSS, Tencent Cloud COS).")
+    .version(version, "-V, --version", "print the version")
+    .helpOption("-h, --help", "show this help")
+    // Errors are rendered by main(), with the usage of the command they concern.
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  for (const command of [serveCommand()]) root.addCommand(command.copyInheritedSettings(root));
+  return root;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const root = program();
+  const serveUsage = root.commands.find((c) => c.name() === "serve")!;
+  const first = argv[0];
+  try {
+    // Said in our own words: commander would print the root help for these.
+    if (first === undefined) usage("no command given");
+    if (!first.startsWith("-") && first !== "help" && !root.commands.some((c) => c.name() === first)) usage(`unknown command "${first}"`);
+    await root.parseAsync(argv, { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, having printed what they print.
+      if (e.exitCode === 0) process.exit(0);
+      const concerned = root.commands.find((c) => c.name() === first) ?? serveUsage;
+      reportUsage(e.message.replace(/^error: /, ""), concerned);
+    }
+    if (e instanceof UsageError) reportUsage(e.message, e.command ?? root.commands.find((c) => c.name() === first) ?? serveUsage);
+    throw e;
+  }
+}
+
+function reportUsage(message: string, command: Command): never {
+  process.stderr.write(`batchplane: ${message}\n\n${command.helpInformation()}`);
+  process.exit(2);
 }
 
 void main(process.argv.slice(2));

@@ -72,7 +72,7 @@ describe("batchplane serve (the CLI)", () => {
     [["serve", "--s3-path-style"], /--s3-path-style needs --s3-endpoint/],
     [["serve", "--data-dir="], /--data-dir needs a directory/],
     [["serve", "--port", "http"], /--port must be a number from 0 to 65535, got "http"/],
-    [["serve", "--verbose"], /Unknown option '--verbose'/],
+    [["serve", "--verbose"], /unknown option '--verbose'/i],
     [["start"], /unknown command "start"/],
     [[], /no command given/],
   ])("refuses %j with a usage message and exit code 2", async (args, message) => {
