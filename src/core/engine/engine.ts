@@ -9,6 +9,7 @@ import type { JobStatus } from "../model/status.js";
 import { executorFor } from "../operations/registry.js";
 import { failed, failureOf, type TaskResult } from "../operations/types.js";
 import type { Clock, FunctionInvoker, ObjectStore, TimerHandle } from "../ports.js";
+import { foldActiveTime, restartActiveTime } from "./active-time.js";
 import { checkpointOf, freshCheckpoint, tasksRun, type Checkpoint } from "./checkpoint.js";
 import { crossesThreshold, DEFAULT_FAILURE_THRESHOLD, FAILURES, type FailureThreshold } from "./failures.js";
 import { JobRun } from "./job-run.js";
@@ -427,7 +428,9 @@ export class Engine {
       // Active without a run here: left by an engine that stopped. Resume after its checkpoint.
       this.busy++;
       try {
-        await this.activate(run, job);
+        await this.write(run, (d) => restartActiveTime(d.progress, this.clock.now()));
+        if (this.runs.get(run.id) !== run) return;
+        await this.activate(run, run.job);
       } finally {
         this.pump();
         this.done1();
@@ -719,6 +722,7 @@ export class Engine {
   private countersInto(d: Job, run: JobRun): void {
     d.progress.succeeded = run.succeeded;
     d.progress.failed = run.failed;
+    foldActiveTime(d.progress, this.clock.now());
   }
 
   /** A job write that tolerates the job having disappeared (then the run is dropped). */
