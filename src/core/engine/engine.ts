@@ -10,6 +10,7 @@ import { executorFor } from "../operations/registry.js";
 import { failed, failureOf, type TaskResult } from "../operations/types.js";
 import type { Clock, FunctionInvoker, ObjectStore, TimerHandle } from "../ports.js";
 import { foldActiveTime, restartActiveTime } from "./active-time.js";
+import { checkReportDestination } from "./report-check.js";
 import { checkpointOf, freshCheckpoint, tasksRun, type Checkpoint } from "./checkpoint.js";
 import { crossesThreshold, DEFAULT_FAILURE_THRESHOLD, FAILURES, type FailureThreshold } from "./failures.js";
 import { JobRun } from "./job-run.js";
@@ -336,6 +337,11 @@ export class Engine {
       return;
     }
     run.prepared = prepared;
+    const unwritable = await checkReportDestination(job, this.objects);
+    if (unwritable) {
+      await this.advance(run, "fail", (d) => void d.failureReasons.push(unwritable));
+      return;
+    }
     const record = (d: Job) => {
       d.progress.total = prepared.total;
       d.progress.succeeded = 0;
