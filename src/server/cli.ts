@@ -15,14 +15,17 @@
  */
 import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { version } from "../../package.json";
 import { JobService } from "../core/jobs/job-service.js";
 import type { ObjectStore } from "../core/ports.js";
 import { FsJobStore } from "../stores/fs-job-store.js";
 import { FsObjectStore } from "../stores/fs-object-store.js";
 import { S3ObjectStore } from "../stores/s3-object-store.js";
-import { formatAccessLog, serve } from "./serve.js";
+import { jobsCommand } from "./cli/jobs.js";
+import { serve, SERVER_CHECKPOINT_INTERVAL_MS } from "./serve.js";
+import { accessRecord, createLogSink, type LogFormat } from "./server-log.js";
+import { probeStore, requirePeer, StartupRefusal } from "./startup-checks.js";
 
 const DEFAULT_DATA_DIR = ".batchplane-data";
 
@@ -37,6 +40,11 @@ interface StorageFlags {
 interface ServeFlags extends StorageFlags {
   host: string;
   port: string;
+  concurrency: number;
+  perJobConcurrency?: number;
+  checkpointInterval: number;
+  logFormat: LogFormat;
+  quiet?: boolean;
 }
 
 interface Storage {
@@ -86,10 +94,25 @@ async function openStorage(flags: StorageFlags): Promise<Storage> {
   return { jobs, objects, where: `jobs in ${dir}, objects in the S3-compatible store at ${endpoint}` };
 }
 
+/** A refusal to start (not a usage error): exit 1 with the reason. */
+function refuse(message: string): never {
+  process.stderr.write(`batchplane: ${message}\n`);
+  process.exit(1);
+}
+
 async function runServe(flags: ServeFlags): Promise<void> {
   const portText = flags.port;
   if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) usage(`--port must be a number from 0 to 65535, got "${portText}"`);
   checkStorageFlags(flags);
+  const log = createLogSink({ format: flags.logFormat, quiet: flags.quiet });
+  if (flags.s3Endpoint !== undefined) {
+    try {
+      await requirePeer("@aws-sdk/client-s3", "--s3-endpoint", () => import("@aws-sdk/client-s3"));
+    } catch (e) {
+      if (e instanceof StartupRefusal) refuse(e.message);
+      throw e;
+    }
+  }
 
   let storage: Storage;
   try {
@@ -105,20 +128,42 @@ async function runServe(flags: ServeFlags): Promise<void> {
       port: Number(portText),
       jobs: storage.jobs,
       objects: storage.objects,
-      log: (entry) => process.stdout.write(`${formatAccessLog(entry)}\n`),
+      engine: { concurrency: flags.concurrency, perJobConcurrency: flags.perJobConcurrency, checkpointIntervalMs: flags.checkpointInterval },
+      log: (entry) => log(accessRecord(entry)),
+      logger: log,
     });
   } catch (e) {
     process.stderr.write(`batchplane: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
-  process.stdout.write(`batchplane listening on ${running.url}\nbatchplane: ${storage.where}\n`);
+  // The first lines, whatever --quiet says: scripts wait for them to know the server is up.
+  log({ level: "info", event: "startup.listening", message: `batchplane listening on ${running.url}`, fields: { url: running.url }, banner: true });
+  log({ level: "info", event: "startup.storage", message: `batchplane: ${storage.where}`, banner: true });
+  if (flags.s3Endpoint !== undefined && storage.objects) {
+    const problem = await probeStore(storage.objects);
+    if (problem) {
+      log({
+        level: "warn",
+        event: "startup.store",
+        message: `the S3-compatible store at ${flags.s3Endpoint} did not answer (${problem}); jobs will fail to read their manifests until it does`,
+        fields: { endpoint: flags.s3Endpoint },
+      });
+    }
+  }
 
   const stop = (signal: string) => {
-    process.stdout.write(`batchplane: ${signal}, shutting down\n`);
+    log({ level: "info", event: "shutdown", message: `batchplane: ${signal}, shutting down` });
     void running.close().then(() => process.exit(0));
   };
   process.once("SIGINT", () => stop("SIGINT"));
   process.once("SIGTERM", () => stop("SIGTERM"));
+}
+
+function positiveInteger(flag: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got "${value}"`);
+    return Number(value);
+  };
 }
 
 function serveCommand(): Command {
@@ -137,6 +182,16 @@ function serveCommand(): Command {
     )
     .option("--s3-region <region>", "the region requests to it are signed for (default: AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1)")
     .option("--s3-path-style", "address buckets as URL/bucket/key (MinIO, moto and most others need it)")
+    .option("--concurrency <n>", "tasks in flight across all jobs", positiveInteger("--concurrency"), 32)
+    .option("--per-job-concurrency <n>", "tasks in flight for one job (default: --concurrency)", positiveInteger("--per-job-concurrency"))
+    .option(
+      "--checkpoint-interval <ms>",
+      "how often a running job's progress and report rows are made durable (a crash repeats at most this much work)",
+      positiveInteger("--checkpoint-interval"),
+      SERVER_CHECKPOINT_INTERVAL_MS,
+    )
+    .addOption(new Option("--log-format <format>", "text lines, or one JSON object a line").choices(["text", "json"]).default("text"))
+    .option("--quiet", "log errors only")
     .action((flags: ServeFlags) => runServe(flags));
 }
 
@@ -149,8 +204,27 @@ export function program(): Command {
     // Errors are rendered by main(), with the usage of the command they concern.
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
-  for (const command of [serveCommand()]) root.addCommand(command.copyInheritedSettings(root));
+  for (const command of [serveCommand(), jobsCommand()]) root.addCommand(inherit(command, root));
   return root;
+}
+
+/** Error handling and help wording reach every subcommand (addCommand does not copy them). */
+function inherit(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inherit(sub, command);
+  return command;
+}
+
+/** The deepest command argv names: its usage is the one an error shows. */
+function concernedBy(root: Command, argv: string[]): Command | undefined {
+  let command: Command | undefined;
+  let at: Command = root;
+  for (const word of argv) {
+    const next = at.commands.find((c) => c.name() === word);
+    if (!next) break;
+    command = at = next;
+  }
+  return command;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -166,10 +240,9 @@ async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError) {
       // --help and --version end here too, having printed what they print.
       if (e.exitCode === 0) process.exit(0);
-      const concerned = root.commands.find((c) => c.name() === first) ?? serveUsage;
-      reportUsage(e.message.replace(/^error: /, ""), concerned);
+      reportUsage(e.message.replace(/^error: /, ""), concernedBy(root, argv) ?? serveUsage);
     }
-    if (e instanceof UsageError) reportUsage(e.message, e.command ?? root.commands.find((c) => c.name() === first) ?? serveUsage);
+    if (e instanceof UsageError) reportUsage(e.message, e.command ?? concernedBy(root, argv) ?? serveUsage);
     throw e;
   }
 }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
+import { accessFields } from "./access-fields.js";
 import { Dispatcher, requestUrl, unclaimed, type HandlerOptions } from "./dispatcher.js";
+import { answerAdmin } from "./admin/node-bridge.js";
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
@@ -15,12 +17,13 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
     const started = Date.now();
     const headers = toHeaders(req.headers);
     const head = { method: (req.method ?? "GET").toUpperCase(), url: requestUrl(req.url ?? "/", headers.get("host") ?? undefined), headers };
+    if (dispatcher.isAdmin(head)) return answerAdmin(dispatcher, req, res, head, started);
     const dialect = dispatcher.dialectFor(head);
     if (!dialect) {
       if (next) return next();
       return send(res, unclaimed(head), head.method, () => dispatcher.log(head, 404, undefined, started));
     }
-    const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started));
+    const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started, accessFields(head, wire)));
 
     const limit = dispatcher.maxBodyBytes;
     if (Number(req.headers["content-length"] ?? "0") > limit) {

@@ -32,8 +32,9 @@ describe("batchplane serve (the CLI)", () => {
       const listed = await s3.send(new ListJobsCommand({ AccountId: "123456789012" }));
       expect(listed.Jobs!.map((j) => j.JobId)).toEqual([JobId]);
       s3.destroy();
-      await cli.waitFor(/GET \/v20180820\/jobs 200 \d+ms s3-control\n/);
-      expect(cli.output().stdout).toMatch(/^\S+Z POST \/v20180820\/jobs 200 \d+ms s3-control$/m);
+      await cli.waitFor(/GET \/v20180820\/jobs 200 \d+ms s3-control request=\S+\n/);
+      // The access-log line names the request id and the job it created.
+      expect(cli.output().stdout).toMatch(new RegExp(`^\\S+Z POST /v20180820/jobs 200 \\d+ms s3-control request=\\S+ job=${JobId}$`, "m"));
     } finally {
       cli.child.kill("SIGTERM");
     }
