@@ -24,7 +24,7 @@ export interface LogSinkOptions {
   format?: LogFormat;
   /** Errors only. */
   quiet?: boolean;
-  /** Info lines go here (default stdout)... */
+  /** Info lines (every line, in json format) go here (default stdout)... */
   out?: (line: string) => void;
   /** ...warnings and errors here (default stderr). */
   err?: (line: string) => void;
@@ -44,7 +44,8 @@ export function createLogSink(options: LogSinkOptions = {}): LogSink {
         : record.banner
           ? record.message
           : `${time} ${record.level === "info" ? "" : `${record.level.toUpperCase()} `}${record.message}`;
-    (record.level === "info" ? out : err)(`${line}\n`);
+    // JSON lines all go to stdout, one stream for a log shipper; text puts problems on stderr.
+    (record.level === "info" || options.format === "json" ? out : err)(`${line}\n`);
   };
 }
 
