@@ -27,6 +27,11 @@ import { serve, SERVER_CHECKPOINT_INTERVAL_MS } from "./serve.js";
 import { accessRecord, createLogSink, type LogFormat } from "./server-log.js";
 import { probeStore, requirePeer, StartupRefusal } from "./startup-checks.js";
 
+// The AWS SDK warns on Node 20 that its releases after January 2027 need Node 22, once per process
+// (18 times in a test run). Its documented switch turns that off (aws/aws-sdk-js-v3#7983); a
+// user who sets the variable otherwise keeps their choice.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 const DEFAULT_DATA_DIR = ".batchplane-data";
 
 interface StorageFlags {

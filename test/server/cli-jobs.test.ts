@@ -1,8 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateJobCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
@@ -11,6 +9,7 @@ import { localEndpointConfig } from "../../dialects/s3-control/index.js";
 import { tagJobInput } from "../dialects/s3-control/support.js";
 import { CLI_ARGV, runCli, type RunningProcess } from "../support/cli.js";
 import { until } from "../support/poll.js";
+import { closedPort } from "../support/ports.js";
 
 /**
  * `batchplane jobs ...` against a real `batchplane serve` process over a data directory: jobs
@@ -73,14 +72,6 @@ function withoutNoColor(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** Waits until the server's log says `re`. */
 const logged = (re: RegExp) => server.waitFor(re);

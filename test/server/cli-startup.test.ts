@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,6 +8,7 @@ import { localEndpointConfig } from "../../dialects/s3-control/index.js";
 import { tagJobInput } from "../dialects/s3-control/support.js";
 import { runCli as run } from "../support/cli.js";
 import { until } from "../support/poll.js";
+import { closedPort } from "../support/ports.js";
 
 let scratch: string;
 beforeAll(async () => {
@@ -20,13 +20,6 @@ afterAll(async () => {
 const runCli = (args: string[], env: Record<string, string> = {}) => run(args, { cwd: scratch, env });
 const HIDE_SDK = pathToFileURL(resolve(__dirname, "../fixtures/hide-aws-sdk-s3.mjs")).href;
 
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 describe("batchplane serve: start-up checks", () => {
   it("refuses --s3-endpoint when @aws-sdk/client-s3 is not installed, printing the install command (exit 1, nothing written)", async () => {
@@ -44,12 +37,15 @@ describe("batchplane serve: start-up checks", () => {
     const cli = runCli(["serve", "--port", "0", "--data-dir", dir, "--s3-endpoint", `http://127.0.0.1:${port}`, "--s3-path-style"], {
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
+      // Unset (spawn drops undefined values): the CLI itself turns the SDK's Node-20 notice off.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined as unknown as string,
     });
     try {
       await cli.waitFor(/^batchplane listening on /m);
       const warning = await until("the warning", () => /^\S+Z WARN the S3-compatible store at (\S+) did not answer \((.*)\)/m.exec(cli.output().stderr) ?? undefined, { timeoutMs: 30_000 });
       expect(warning[1]).toBe(`http://127.0.0.1:${port}`);
       expect(warning[2]).toMatch(/ECONNREFUSED|connect/);
+      expect(cli.output().stderr).not.toContain("NodeVersionSupportWarning");
     } finally {
       expect(await cli.stop()).toBe(0);
     }
