@@ -22,6 +22,15 @@ const QUERY_JOB = ["batchJobId", "jobId"];
 const BODY_CODE = /<Code>([^<]{1,128})<\/Code>/;
 const BODY_JOB = /<JobId>([^<]{1,128})<\/JobId>/;
 
+/** A path segment decoded, or as it came when its percent-encoding is broken (a log never throws). */
+export function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function accessFields(head: RequestHead, wire: WireResponse): AccessFields {
   const fields: AccessFields = {};
   for (const [name, value] of Object.entries(wire.headers)) if (REQUEST_ID_HEADER.test(name)) fields.requestId = value;
@@ -34,7 +43,7 @@ export function accessFields(head: RequestHead, wire: WireResponse): AccessField
   const fromQuery = QUERY_JOB.map((q) => head.url.searchParams.get(q)).find((v) => v);
   // Only a request that creates a job names it in the body (a listing names many).
   const created = head.method === "POST" || head.method === "PUT" ? BODY_JOB.exec(text.slice(0, 4096))?.[1] : undefined;
-  const jobId = fromPath ? decodeURIComponent(fromPath) : (fromQuery ?? created);
+  const jobId = fromPath ? decodeSegment(fromPath) : (fromQuery ?? created);
   if (jobId) fields.jobId = jobId;
   return fields;
 }

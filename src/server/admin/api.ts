@@ -1,5 +1,5 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
-import type { AccessFields } from "../access-fields.js";
+import { decodeSegment, type AccessFields } from "../access-fields.js";
 import { isDomainError, type DomainErrorKind } from "../../core/errors.js";
 import type { JobService } from "../../core/jobs/job-service.js";
 import type { Job } from "../../core/model/job.js";
@@ -65,7 +65,7 @@ export function adminFields(url: URL, response: Response): AccessFields {
   const jobId = /^\/_batchplane\/api\/jobs\/([^/]+)/.exec(url.pathname)?.[1] ?? url.searchParams.get("job");
   if (requestId) fields.requestId = requestId;
   if (errorCode) fields.errorCode = errorCode;
-  if (jobId) fields.jobId = decodeURIComponent(jobId);
+  if (jobId) fields.jobId = decodeSegment(jobId);
   return fields;
 }
 
@@ -92,7 +92,7 @@ function listFilter(url: URL): (job: Job) => boolean {
 }
 
 async function jobOf(jobs: JobService, id: string): Promise<Job> {
-  const job = await jobs.get(decodeURIComponent(id));
+  const job = await jobs.get(decodeSegment(id));
   if (!job) throw new ApiError(404, "NoSuchJob", `no job has the id ${id}`);
   return job;
 }
