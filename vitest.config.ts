@@ -1,5 +1,9 @@
 import { defineConfig } from "vitest/config";
 
+// The AWS SDK's Node-20 support notice (see src/server/cli.ts), off in the test workers and every
+// process they start, which inherit this environment.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts", "examples/**/*.test.ts"],

@@ -1,5 +1,5 @@
 /**
- * `npm start`: a batch job, for real, on the in-memory stores. A PutObjectTagging job over a
+ * `npm run example`: a batch job, for real, on the in-memory stores. A PutObjectTagging job over a
  * manifest of five objects (one of which is missing), run by the engine in server mode; prints the
  * job's statuses as they change, then its completion report.
  */

@@ -15,6 +15,9 @@ import { localEndpointConfig } from "../dialects/s3-control/index.js";
 import { bodyToBytes, Engine, JobService, MemoryJobStore, MemoryObjectStore } from "../src/index.js";
 import { serve } from "../src/server/serve.js";
 
+// Off: the AWS SDK's notice that its 2027 releases need Node 22 (its documented switch, aws/aws-sdk-js-v3#7983).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 export async function main(log: (line: string) => void = console.log) {
   // batchplane: an object store with a manifest and three photos, jobs, an engine, the API.
   const objects = new MemoryObjectStore();

@@ -2,16 +2,27 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt } from "./support/dist.js";
 
 /**
  * The README must stay true: every TypeScript block it marks `<!-- test: runs -->` is run as
- * written (imports of "batchplane" pointed at the sources), and what it prints is checked against
- * the comments the block ends its lines with.
+ * written, the way a user runs it after `npm ci`: a file in the repository that imports
+ * "batchplane", which Node resolves to the package itself (self-reference through package.json's
+ * "exports", so to dist/, which `npm ci` builds with the `prepare` script). What it prints is
+ * checked against the comments the block ends its lines with.
  */
 const ROOT = resolve(__dirname, "..");
-const TMP = join(ROOT, "node_modules", ".cache", "batchplane-readme");
+// Inside the package (not under node_modules), so that "batchplane" names the package itself.
+const TMP = join(ROOT, ".readme-blocks");
 const run = promisify(execFile);
+
+beforeAll(async () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  // What makes `npm ci` leave a runnable package behind.
+  expect(pkg.scripts.prepare).toBe("npm run build");
+  await ensureBuilt();
+}, 240_000);
 
 function markedBlocks(): string[] {
   const text = readFileSync(join(ROOT, "README.md"), "utf8");
@@ -49,7 +60,7 @@ describe("README", () => {
     it(`block ${i + 1} runs as written`, async () => {
       mkdirSync(TMP, { recursive: true });
       const file = join(TMP, `block-${i + 1}.mts`);
-      writeFileSync(file, block.replaceAll('from "batchplane"', `from ${JSON.stringify(join(ROOT, "src/index.ts"))}`));
+      writeFileSync(file, block);
       const { stdout } = await run(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), file], { cwd: ROOT, timeout: 60_000 });
       const expected = expectedOutput(block);
       expect(expected.comments.length).toBeGreaterThan(0);

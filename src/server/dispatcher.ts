@@ -5,6 +5,9 @@ import type { JobService } from "../core/jobs/job-service.js";
 import type { Clock } from "../core/ports.js";
 import { authStage, type AuthStage } from "./auth.js";
 import { credentialsPort } from "./credentials.js";
+import type { ObjectStore } from "../core/ports.js";
+import type { AccessFields } from "./access-fields.js";
+import { createAdminHandler, isAdminPath, type AdminHandler } from "./admin/api.js";
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -22,12 +25,21 @@ export interface HandlerOptions {
   credentials?: readonly Credential[] | CredentialsPort;
   /** The clock signatures' times are checked against. Default: the JobService's. */
   clock?: Pick<Clock, "now">;
+  /** Serve the admin API under /_batchplane/api/ (default true). */
+  admin?: boolean;
+  /** When set, admin API requests need `Authorization: Bearer <adminToken>`. */
+  adminToken?: string;
+  /** Where the admin API reads completion reports from. */
+  objects?: ObjectStore;
+  /** Aborted when the server shuts down: the admin API's event streams end. */
+  signal?: AbortSignal;
 }
 
-export interface AccessLogEntry {
+export interface AccessLogEntry extends AccessFields {
   method: string;
   url: URL;
   status: number;
+  /** The dialect that answered, or "admin". */
   dialect?: string;
   ms: number;
 }
@@ -54,9 +66,12 @@ export class Dispatcher {
   readonly dialects: readonly Dialect[];
   readonly maxBodyBytes: number;
   private readonly auth?: AuthStage;
+  /** Answers /_batchplane/api/ before any dialect is asked. */
+  readonly admin: AdminHandler | undefined;
 
   constructor(private readonly options: HandlerOptions) {
     this.jobs = options.jobs;
+    this.admin = options.admin === false ? undefined : createAdminHandler({ jobs: options.jobs, objects: options.objects, token: options.adminToken, events: { signal: options.signal } });
     this.dialects = options.dialects;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (options.credentials) {
@@ -64,6 +79,11 @@ export class Dispatcher {
       this.auth = authStage(credentialsPort(options.credentials), () => clock.now());
     }
     for (const d of this.dialects) this.jobs.registerPolicy(d.policy);
+  }
+
+  /** The admin API's request (checked first: no dialect claims its paths). */
+  isAdmin(head: RequestHead): boolean {
+    return this.admin !== undefined && isAdminPath(head.url.pathname);
   }
 
   dialectFor(head: RequestHead): Dialect | undefined {
@@ -97,9 +117,11 @@ export class Dispatcher {
     }
   }
 
-  log(head: RequestHead, status: number, dialect: Dialect | undefined, started: number): void {
+  /** `api`: the dialect that answered, or "admin". */
+  log(head: RequestHead, status: number, api: Dialect | "admin" | undefined, started: number, fields: AccessFields = {}): void {
     try {
-      this.options.onResponse?.({ method: head.method, url: head.url, status, dialect: dialect?.name, ms: Date.now() - started });
+      const dialect = typeof api === "string" ? api : api?.name;
+      this.options.onResponse?.({ method: head.method, url: head.url, status, dialect, ms: Date.now() - started, ...fields });
     } catch (e) {
       // The request was answered; a failing logger must not take the server down with it.
       console.error("batchplane: the onResponse callback failed:", e);

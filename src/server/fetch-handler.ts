@@ -1,4 +1,6 @@
 import type { WireResponse } from "../../dialects/dialect.js";
+import { accessFields } from "./access-fields.js";
+import { adminFields } from "./admin/api.js";
 import { Dispatcher, unclaimed, type HandlerOptions } from "./dispatcher.js";
 
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -12,6 +14,11 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
   return async (request) => {
     const started = Date.now();
     const head = { method: request.method.toUpperCase(), url: new URL(request.url), headers: request.headers };
+    if (dispatcher.isAdmin(head)) {
+      const response = await dispatcher.admin!(request);
+      dispatcher.log(head, response.status, "admin", started, adminFields(head.url, response));
+      return response;
+    }
     const dialect = dispatcher.dialectFor(head);
     let wire: WireResponse;
     if (!dialect) {
@@ -25,7 +32,7 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
             ? dispatcher.safeReject(dialect, head, { kind: "unreadableBody", message: body.error })
             : await dispatcher.dispatch(dialect, { ...head, body });
     }
-    dispatcher.log(head, wire.status, dialect, started);
+    dispatcher.log(head, wire.status, dialect, started, accessFields(head, wire));
     const payload = head.method === "HEAD" ? undefined : wire.body;
     return new Response(payload === undefined || payload.length === 0 ? null : payload, {
       status: wire.status,

@@ -8,3 +8,5 @@ export { CredentialsFileError, credentialsPort, loadCredentials, parseCredential
 export type { Credential, CredentialsPort, Principal, SignatureVerifier } from "../../dialects/signature.js";
 export { SignatureError } from "../../dialects/signature.js";
 export { isLoopback, signatureNotice } from "./auth.js";
+export * from "./admin/index.js";
+export { createLogSink, accessRecord, type LogFormat, type LogRecord, type LogSink } from "./server-log.js";

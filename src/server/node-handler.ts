@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
+import { accessFields } from "./access-fields.js";
+import { answerAdmin } from "./admin/node-bridge.js";
 import { Dispatcher, requestUrl, targetPath, unclaimed, type HandlerOptions } from "./dispatcher.js";
 
 /** How much of a body over the limit is read (and dropped) after the answer, before the connection is cut. */
@@ -19,12 +21,13 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
     const headers = toHeaders(req.headers);
     const target = req.url ?? "/";
     const head = { method: (req.method ?? "GET").toUpperCase(), url: requestUrl(target, headers.get("host") ?? undefined), headers, path: targetPath(target) };
+    if (dispatcher.isAdmin(head)) return answerAdmin(dispatcher, req, res, head, started);
     const dialect = dispatcher.dialectFor(head);
     if (!dialect) {
       if (next) return next();
       return send(res, unclaimed(head), head.method, () => dispatcher.log(head, 404, undefined, started));
     }
-    const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started));
+    const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started, accessFields(head, wire)));
 
     const limit = dispatcher.maxBodyBytes;
     const tooLarge = () => {

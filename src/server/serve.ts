@@ -13,7 +13,9 @@ import { MemoryObjectStore } from "../stores/memory-object-store.js";
 import { PostgresJobStore, PostgresWorkLeases, uniqueOwner } from "../stores/postgres/index.js";
 import { defaultDialects } from "./default-dialects.js";
 import type { AccessLogEntry } from "./dispatcher.js";
+import { logJobLifecycle, logResumedJobs } from "./job-log.js";
 import { createNodeHandler } from "./node-handler.js";
+import { accessRecord, type LogSink } from "./server-log.js";
 
 /** How often a running job's progress and report rows are made durable under `serve()`. */
 export const SERVER_CHECKPOINT_INTERVAL_MS = 1_000;
@@ -44,6 +46,16 @@ export interface ServeOptions {
   credentials?: readonly Credential[] | CredentialsPort;
   /** One call per answered request. */
   log?: (entry: AccessLogEntry) => void;
+  /**
+   * The server's own log: one record per job lifecycle event (created, prepared, Suspended,
+   * Active, resumed after a restart, Complete, Failed, Cancelled) and the engine's errors.
+   */
+  logger?: LogSink;
+  /**
+   * When set, the admin API (/_batchplane/api/) needs `Authorization: Bearer <adminToken>`
+   * (`batchplane serve` takes it from the credentials file's "adminToken").
+   */
+  adminToken?: string;
   /** How long shutdown waits for in-flight requests before it cuts connections. Default 10 s. */
   shutdownGraceMs?: number;
   /** Connection limits and timeouts (see CONNECTION_DEFAULTS). */
@@ -98,12 +110,16 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const host = options.host ?? "127.0.0.1";
   const jobs = options.jobs ?? new JobService({ store: new MemoryJobStore() });
   const objects = options.objects ?? new MemoryObjectStore();
+  const shutdown = new AbortController();
   const handler = createNodeHandler({
+    signal: shutdown.signal,
     jobs,
     dialects: options.dialects ?? defaultDialects(),
     maxBodyBytes: options.maxBodyBytes,
     onResponse: options.log,
     credentials: options.credentials,
+    objects,
+    adminToken: options.adminToken,
   });
   // After the handler: it registers each dialect's lifecycle policy with the JobService.
   // A server checkpoints every second (the library's default is 30 s): after a crash, at most about
@@ -116,17 +132,23 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
     options.engine?.leases ??
     (jobs.store instanceof FsJobStore ? new FsWorkLeases(jobs.store.dir) : shared ? new PostgresWorkLeases({ database: shared.database }) : undefined);
   const owner = options.engine?.owner ?? (shared ? uniqueOwner() : undefined);
+  const logger = options.logger;
+  const onError =
+    options.engine?.onError ??
+    (logger && ((e: unknown, id?: string) => logger({ level: "error", event: "engine.error", message: `engine${id ? ` (job ${id})` : ""}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, fields: { jobId: id } })));
   const engine =
     options.runJobs === false
       ? undefined
       : new Engine({
           checkpointIntervalMs: SERVER_CHECKPOINT_INTERVAL_MS,
           ...options.engine,
+          ...(onError ? { onError } : {}),
           ...(leases ? { leases } : {}),
           ...(owner ? { owner } : {}),
           jobs,
           objects,
         });
+  const unlog = logger ? logJobLifecycle(jobs, logger) : undefined;
   const limits = { ...connectionDefaults(), ...options.connections };
   const server = createServer(
     {
@@ -146,6 +168,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
       resolve();
     });
   });
+  if (engine && logger) await logResumedJobs(jobs, logger);
   engine?.start();
   const { port } = server.address() as AddressInfo;
   const shown = host.includes(":") ? `[${host}]` : host;
@@ -165,16 +188,17 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
         server.close(() => {
           clearTimeout(cut);
           // Tasks in flight finish (and are recorded) before the engine says it stopped.
-          void (engine ? engine.stop() : Promise.resolve()).then(resolve, resolve);
+          void (engine ? engine.stop() : Promise.resolve()).finally(() => unlog?.()).then(resolve, resolve);
         });
         server.closeIdleConnections();
+        shutdown.abort();
       });
       return closing;
     },
   };
 }
 
-/** One access-log line: time, method, target, status, duration, dialect. */
+/** One access-log line: time, method, target, status, duration, dialect, request id, error code, job. */
 export function formatAccessLog(entry: AccessLogEntry, now = new Date()): string {
-  return `${now.toISOString()} ${entry.method} ${entry.url.pathname}${entry.url.search} ${entry.status} ${entry.ms}ms${entry.dialect ? ` ${entry.dialect}` : ""}`;
+  return `${now.toISOString()} ${accessRecord(entry).message}`;
 }

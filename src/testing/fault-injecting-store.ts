@@ -91,8 +91,10 @@ export class FaultInjectingStore implements ObjectStore {
   private rules: { rule: FaultRule; hits: number }[] = [];
   private gates: { matcher: CallMatcher; gate: GateImpl }[] = [];
   private random: () => number;
-  createBucket?: ObjectStore["createBucket"];
-  replicationTarget?: ObjectStore["replicationTarget"];
+  // NonNullable: with a consumer's exactOptionalPropertyTypes, `ObjectStore["createBucket"]` holds
+  // undefined, which an optional member of the interface does not accept.
+  createBucket?: NonNullable<ObjectStore["createBucket"]>;
+  replicationTarget?: NonNullable<ObjectStore["replicationTarget"]>;
 
   constructor(
     readonly inner: ObjectStore,

@@ -145,9 +145,12 @@ describe("completion reports", () => {
     expect(JSON.parse(await text(bed.objects, REPORTS, `reports/${created.id}/summary.json`)).Results[0].Key).toBe(`reports/${created.id}/succeeded.csv`);
   });
 
+  // A missing report bucket fails the job before any task runs (report-check.test.ts); a bucket
+  // that exists but refuses the writes is found out at the first write.
   it("fails the job, tasks done, when the report cannot be written", async () => {
     const bed = await bedWith(["a", "b"]);
-    const created = await bed.job({ report: { enabled: true, bucket: "no-such-report-bucket", scope: "AllTasks" } });
+    bed.faults.fail({ operations: "put", bucket: REPORTS, error: { code: "AccessDenied", status: 403 } });
+    const created = await bed.job({ report: { enabled: true, bucket: REPORTS, scope: "AllTasks" } });
     await bed.runUntilIdle();
     const job = await bed.describe(created.id);
     expect(job.status).toBe("Failed");
@@ -155,7 +158,7 @@ describe("completion reports", () => {
     expect(job.failureReasons).toEqual([
       {
         code: "ReportNotWritten",
-        reason: expect.stringMatching(/^The job report could not be written to your report bucket\. Please check your permissions\. \(NoSuchBucket: /),
+        reason: expect.stringMatching(/^The job report could not be written to your report bucket\. Please check your permissions\. \(AccessDenied: /),
       },
     ]);
     expect(await bed.objects.getTagging({ bucket: DATA, key: "a" })).toEqual([{ key: "migrated", value: "yes" }]);

@@ -23,6 +23,9 @@ export interface RunOptions {
 
 export type RunningProcess = ReturnType<typeof runNode>;
 
+/** The command line of `batchplane` from the sources, for a process started some other way (under `script`, say). */
+export const CLI_ARGV: readonly string[] = [process.execPath, TSX, CLI];
+
 /** Runs `tsx src/server/cli.ts ...args` (what `npm start -- ...args` runs) and watches its output. */
 export function runCli(args: string[], options: RunOptions) {
   return runNode([TSX, CLI, ...args], options);

@@ -5,11 +5,13 @@ import { prepareManifest, PreparationStopped } from "../manifest/source.js";
 import type { FailureReason, Job } from "../model/job.js";
 import type { JobStatus } from "../model/status.js";
 import type { WorkSummary } from "../ports.js";
+import { restartActiveTime } from "./active-time.js";
 import { checkpointFrom, freshCheckpoint } from "./checkpoint.js";
 import type { EngineContext } from "./context.js";
 import { FAILURES } from "./failures.js";
 import type { JobRun } from "./job-run.js";
 import type { ReportLayout } from "./report-layouts.js";
+import { checkReportDestination } from "./report-check.js";
 import { reportedStatuses } from "./report-writer.js";
 import type { Scheduler } from "./scheduler.js";
 import type { UnitRunner } from "./unit-runner.js";
@@ -143,6 +145,12 @@ export class JobSteps {
       return true;
     }
     run.prepared = prepared;
+    // A report that can never be written fails the job now, before any task changes an object.
+    const unwritable = await checkReportDestination(job, ctx.objects);
+    if (unwritable) {
+      await this.advance(run, "fail", (d) => void d.failureReasons.push(unwritable));
+      return true;
+    }
     const record = (d: Job) => {
       d.progress.total = prepared.total;
       d.progress.succeeded = 0;
@@ -188,11 +196,14 @@ export class JobSteps {
   private async active(run: JobRun, job: Job): Promise<void> {
     const ctx = this.ctx;
     if (run.phase === "idle" || run.phase === "queued") {
-      // Active without a run here: started by another engine, or left by one that stopped.
+      // Active without a run here: started by another engine, or left by one that stopped. The
+      // time since the job's last write (a process that was down) is not active time.
       this.scheduler.remove(run);
       ctx.activity.begin();
       try {
-        await this.units.activate(run, job);
+        await this.write(run, (d) => restartActiveTime(d.progress, ctx.clock.now()));
+        if (ctx.runs.get(run.id) !== run) return;
+        await this.units.activate(run, run.job);
       } finally {
         ctx.pump();
         ctx.activity.end();

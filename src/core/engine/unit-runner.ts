@@ -1,3 +1,4 @@
+import { foldActiveTime } from "./active-time.js";
 import { JobNotFoundError } from "../errors.js";
 import { ManifestError, type TaskRecord } from "../manifest/records.js";
 import { openRecords, prepareManifest } from "../manifest/source.js";
@@ -351,6 +352,7 @@ export class UnitRunner {
         () =>
           ctx.jobs.update(run.id, (d) => {
             d.checkpoint = checkpointFrom(d, summary);
+            foldActiveTime(d.progress, ctx.clock.now());
             // Never backwards: another engine may have counted tasks this one has not heard of yet.
             d.progress.succeeded = Math.max(d.progress.succeeded ?? 0, succeeded);
             d.progress.failed = Math.max(d.progress.failed ?? 0, failedCount);
