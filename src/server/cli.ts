@@ -204,7 +204,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
   log({ level: "info", event: "startup.listening", message: `batchplane listening on ${running.url}`, fields: { url: running.url }, banner: true });
   log({ level: "info", event: "startup.storage", message: `batchplane: ${storage.where}`, banner: true });
   const notice = signatureNotice(flags.host, credentials && { source: flags.credentials!, keys: credentials.entries.length });
-  log({ level: "info", event: "startup.signatures", message: `batchplane: ${notice.line}`, banner: true });
+  // Said at start like the lines above, but not under --quiet (it is no error).
+  if (!flags.quiet) log({ level: "info", event: "startup.signatures", message: `batchplane: ${notice.line}`, banner: true });
   if (notice.warning) log({ level: "warn", event: "startup.signatures", message: notice.warning });
   if (flags.s3Endpoint !== undefined && storage.objects) {
     const problem = await probeStore(storage.objects);
