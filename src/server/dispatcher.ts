@@ -71,7 +71,7 @@ export class Dispatcher {
 
   constructor(private readonly options: HandlerOptions) {
     this.jobs = options.jobs;
-    this.admin = options.admin === false ? undefined : createAdminHandler({ jobs: options.jobs, objects: options.objects, token: options.adminToken, events: { signal: options.signal } });
+    this.admin = options.admin === false ? undefined : createAdminHandler({ jobs: options.jobs, objects: options.objects, token: options.adminToken, locked: options.credentials !== undefined, events: { signal: options.signal } });
     this.dialects = options.dialects;
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (options.credentials) {

@@ -36,6 +36,31 @@ describe("batchplane serve --credentials", () => {
     expect((await cli.exited).code).toBe(0);
   });
 
+  it("guards the admin API with the file's adminToken, and closes it when the file has none", async () => {
+    const adminToken = "an-admin-token-of-32-characters!";
+    const withToken = join(scratch, "with-token.json");
+    const withoutToken = join(scratch, "without-token.json");
+    const { dialect, accessKeyId, secretAccessKey, account } = KEYS.s3;
+    const key = { dialect, accessKeyId, secretAccessKey, account };
+    await writeFile(withToken, JSON.stringify({ credentials: [key], adminToken }));
+    await writeFile(withoutToken, JSON.stringify({ credentials: [key] }));
+    for (const [file, expected] of [
+      [withToken, { none: 401, right: 200, wrong: 401 }],
+      [withoutToken, { none: 403, right: 403, wrong: 403 }],
+    ] as const) {
+      const cli = runCli(["serve", "--port", "0", "--memory", "--credentials", file]);
+      try {
+        const [, url] = await cli.waitFor(/^batchplane listening on (http:\/\/127\.0\.0\.1:\d+)\n/);
+        const status = async (token?: string) =>
+          (await fetch(`${url}/_batchplane/api/jobs`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } })).status;
+        expect({ none: await status(), right: await status(adminToken), wrong: await status("not-the-admin-token") }).toEqual(expected);
+      } finally {
+        cli.child.kill("SIGTERM");
+      }
+      expect((await cli.exited).code).toBe(0);
+    }
+  });
+
   it("says that signatures are not checked without it", async () => {
     const cli = runCli(["serve", "--port", "0", "--memory"]);
     try {

@@ -18,6 +18,8 @@ export interface AdminOptions {
   objects?: ObjectStore;
   /** When set, every admin request needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** Signatures are checked (credentials configured) but no token was given: every admin request is refused. */
+  locked?: boolean;
   events?: EventStreamOptions;
 }
 
@@ -210,6 +212,9 @@ export function createAdminHandler(options: AdminOptions): AdminHandler {
 async function answer(options: AdminOptions, request: Request): Promise<Response> {
   const url = new URL(request.url);
   try {
+    if (options.locked && options.token === undefined) {
+      throw new ApiError(403, "AccessDenied", "signatures are checked on this server and the admin API needs a token: add \"adminToken\" to the credentials file");
+    }
     if (!authorized(request, options.token)) {
       throw new ApiError(401, "Unauthorized", "this server needs an admin token: send Authorization: Bearer <token>");
     }
