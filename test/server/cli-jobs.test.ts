@@ -69,6 +69,8 @@ async function finished(cli: ReturnType<typeof jobs>) {
 function withoutNoColor(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NO_COLOR;
+  // Under CI=true Node gives a terminal two colours only (tty.getColorDepth), so styleText paints nothing.
+  delete env.CI;
   return env;
 }
 

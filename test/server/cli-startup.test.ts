@@ -86,6 +86,8 @@ describe("batchplane serve: the log", () => {
       const [, url] = await cli.waitFor(/"message":"batchplane listening on (http:\/\/[^"]+)"/);
       const id = await createJob(url!);
       await cli.waitFor(/"event":"job\.(failed|suspended)"/);
+      // The access line is written once the response is sent, which may come after the job's events.
+      await cli.waitFor(/"event":"request".*"method":"POST"|"method":"POST".*"event":"request"/);
       const lines = cli.output().stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines[0]).toMatchObject({ level: "info", event: "startup.listening", url });
       expect(lines.find((l) => l.event === "job.created")).toMatchObject({ jobId: id, dialect: "s3-control", account: "123456789012", operation: "putTagging" });
