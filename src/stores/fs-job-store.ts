@@ -282,7 +282,8 @@ export class FsJobStore implements JobStore {
 
   /**
    * Every job with its directory name, read with bounded concurrency; a writer (`tidy`) also
-   * finishes removing the jobs a dead process was deleting.
+   * finishes removing the jobs a dead process was deleting, and the empty directories of inserts
+   * a dead process began.
    */
   private async all(tidy: boolean): Promise<[string, Job][]> {
     const names = await unless(["ENOENT"], () => fs.readdir(this.byId), [] as string[]);
@@ -292,6 +293,11 @@ export class FsJobStore implements JobStore {
       for (const [name, current] of batch) {
         if (current?.job) jobs.push([name, current.job]);
         else if (current && tidy) await this.locks.run(`id:${current.id}`, () => this.removeJobDir(name));
+        // An empty directory: an insert killed before its first version file. The writer tidies it
+        // at start, before any insert of its own (rmdir refuses a directory that is not empty).
+        else if (!current && tidy && (await this.readJobDir(join(this.byId, name)))?.length === 0) {
+          await unless(["ENOENT", "ENOTEMPTY", "EEXIST"], () => fs.rmdir(join(this.byId, name)), undefined);
+        }
       }
     }
     return jobs;

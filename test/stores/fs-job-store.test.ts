@@ -37,6 +37,21 @@ describe("FsJobStore on disk", () => {
     expect(await readdir(byToken())).toHaveLength(1);
   });
 
+  it("removes at start the empty job directory a process killed during CreateJob left (issue 12.5)", async () => {
+    const first = new FsJobStore({ dir });
+    const kept = sampleJob({ id: "00000000-0000-4000-8000-000000000001" });
+    await first.insert(kept);
+    await first.close();
+    // What an insert killed between making the job's directory and linking its first version leaves.
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(join(byId(), "00000000-0000-4000-8000-00000000dead"));
+    const next = new FsJobStore({ dir });
+    await next.open();
+    expect(await readdir(byId())).toEqual([kept.id]);
+    expect((await next.get(kept.id))?.id).toBe(kept.id);
+    await next.close();
+  });
+
   it("takes over a token whose insert died before writing its job", async () => {
     const store = new FsJobStore({ dir });
     const job = sampleJob();
