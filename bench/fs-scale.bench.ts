@@ -25,6 +25,7 @@ import { FsJobStore } from "../src/stores/fs-job-store.js";
 import { FsObjectStore } from "../src/stores/fs-object-store.js";
 import { MemoryJobStore } from "../src/stores/memory-job-store.js";
 import { sampleJob } from "../src/testing/conformance/job-store-suite.js";
+import { figure, median, printVerdicts } from "./verdict.js";
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 20_000);
 const SMALL = Number(process.env.BENCH_SMALL ?? 10_000);
@@ -32,7 +33,6 @@ const LARGE = Number(process.env.BENCH_LARGE ?? 100_000);
 const ROUNDS = 15;
 export const ACCOUNT = "123456789012";
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // ---------------------------------------------------------------- 1. ListJobs
 
@@ -78,17 +78,17 @@ function get(port: number, agent: Agent, path: string, account = ACCOUNT): Promi
   });
 }
 
-async function timed(port: number, agent: Agent, path: string, account?: string): Promise<number> {
+async function timed(port: number, agent: Agent, path: string, account?: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const t = performance.now();
     await get(port, agent, path, account);
     times.push(performance.now() - t);
   }
-  return median(times);
+  return times;
 }
 
-export async function runListJobsBench(): Promise<{ page100: number; page1: number; deep: number; empty: number; page1000: number; rssMb: number; service: { page100: number; page1: number } }> {
+export async function runListJobsBench(): Promise<{ page100: number[]; page1: number[]; deep: number; empty: number; page1000: number; rssMb: number; service: { page100: number; page1: number } }> {
   const dir = await mkdtemp(join(tmpdir(), "batchplane-bench-listjobs-"));
   const server = fork(fileURLToPath(import.meta.url), ["listjobs-server", dir], { execArgv: ["--import", "tsx"], stdio: "inherit" });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -116,9 +116,9 @@ export async function runListJobsBench(): Promise<{ page100: number; page1: numb
     const page100 = await timed(port, agent, "/v20180820/jobs?maxResults=100");
     const page1 = await timed(port, agent, "/v20180820/jobs?maxResults=1");
     const deepToken = `00000000-0000-4000-8000-${String(Math.floor(JOBS / 2)).padStart(12, "0")}`;
-    const deep = await timed(port, agent, `/v20180820/jobs?maxResults=100&nextToken=${deepToken}`);
-    const empty = await timed(port, agent, "/v20180820/jobs", "210987654321");
-    const page1000 = await timed(port, agent, "/v20180820/jobs");
+    const deep = median(await timed(port, agent, `/v20180820/jobs?maxResults=100&nextToken=${deepToken}`));
+    const empty = median(await timed(port, agent, "/v20180820/jobs", "210987654321"));
+    const page1000 = median(await timed(port, agent, "/v20180820/jobs"));
     server.send("service");
     const service = await new Promise<{ page100: number; page1: number }>((resolve) => server.once("message", (m) => resolve(m as { page100: number; page1: number })));
     server.send("rss");
@@ -191,9 +191,8 @@ export async function runPrefixBench(): Promise<{ small: number; large: number; 
 }
 
 export function printListJobs(r: Awaited<ReturnType<typeof runListJobsBench>>): void {
-  console.log(
-    `listjobs ms per page, ${JOBS / 1000}k jobs (fs): ${r.page100.toFixed(1)} (target ≤ 20), maxResults=1: ${r.page1.toFixed(1)} (target ≤ 5); server RSS MB: ${Math.round(r.rssMb)}`,
-  );
+  figure(`listjobs ms per page, ${JOBS / 1000}k jobs (fs)`, r.page100, { atMost: 20, digits: 1, note: `server RSS MB: ${Math.round(r.rssMb)}` });
+  figure(`listjobs ms per page, ${JOBS / 1000}k jobs (fs), maxResults=1`, r.page1, { atMost: 5, digits: 1 });
   console.log(
     `(page of 100 after a nextToken half-way: ${r.deep.toFixed(1)} ms; an account with no jobs: ${r.empty.toFixed(1)} ms; a full page of 1000: ${r.page1000.toFixed(1)} ms; ` +
       `the same pages of 100 and 1 in the JobService and the store alone, no HTTP or XML: ${r.service.page100.toFixed(1)} and ${r.service.page1.toFixed(2)} ms; medians of ${ROUNDS})`,
@@ -201,10 +200,10 @@ export function printListJobs(r: Awaited<ReturnType<typeof runListJobsBench>>): 
 }
 
 export function printPrefix(r: Awaited<ReturnType<typeof runPrefixBench>>): void {
-  console.log(
-    `prefix job us per task, ${SMALL / 1000}k vs ${LARGE / 1000}k objects (fs): ${r.small.toFixed(0)} vs ${r.large.toFixed(0)}, ratio ${r.ratio.toFixed(2)} (target ≤ 1.3)`,
-  );
-  console.log(`(of which listing the bucket, pages of 1000, us per key: ${r.listSmall.toFixed(0)} vs ${r.listLarge.toFixed(0)})`);
+  figure(`prefix job us per task, ${SMALL / 1000}k vs ${LARGE / 1000}k objects (fs)`, r.ratio, {
+    atMost: 1.3,
+    note: `${r.small.toFixed(0)} vs ${r.large.toFixed(0)} us per task; listing the bucket, pages of 1000, us per key: ${r.listSmall.toFixed(0)} vs ${r.listLarge.toFixed(0)}`,
+  });
 }
 
 if (process.argv[2] === "listjobs-server") {
@@ -212,4 +211,5 @@ if (process.argv[2] === "listjobs-server") {
 } else if (import.meta.url === `file://${process.argv[1]}`) {
   printListJobs(await runListJobsBench());
   printPrefix(await runPrefixBench());
+  await printVerdicts();
 }

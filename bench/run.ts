@@ -33,13 +33,15 @@ import { pipeline, Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
 import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
 import { CountingObjectStore } from "../src/testing/index.js";
+import { cpuMs, timer, type Timing } from "./job-timing.js";
 import { printListJobs, printPrefix, runListJobsBench, runPrefixBench } from "./fs-scale.bench.js";
 import { runHttpBench } from "./http.bench.js";
-import { printPostgresBench, runPostgresBench } from "./postgres.bench.js";
+import { runStoreBoundBench } from "./store-bound.bench.js";
+import { runPostgresBench } from "./postgres.bench.js";
+import { figure, median, printVerdicts, ratios, ROUNDS } from "./verdict.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const STREAM_LINES = Number(process.env.BENCH_STREAM_LINES ?? 10_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TENANT = { dialect: "default", account: "123456789012", region: "us-east-1" };
 const CHUNK = 64 * 1024;
 
@@ -69,36 +71,6 @@ function jobInput(token: string, report: CreateJobInput["report"], etag?: string
     manifest: { location: { bucket: "bench-manifests", key: manifestKey, etag }, format: "csv", fields: ["bucket", "key"] },
     report,
   };
-}
-
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
-
-interface Timing {
-  ms: number;
-  cpu: number;
-}
-
-/** Times Ready → Complete (wall clock and CPU) through the JobService's change feed. */
-function timer(jobs: JobService) {
-  let ready = 0;
-  let cpuAtReady = process.cpuUsage();
-  let timing: Timing = { ms: 0, cpu: 0 };
-  let final: Job | undefined;
-  jobs.subscribe((job, change) => {
-    if (change.type !== "status") return;
-    if (change.to === "Ready") {
-      ready = performance.now();
-      cpuAtReady = process.cpuUsage();
-    }
-    if (change.to === "Complete" || change.to === "Failed" || change.to === "Cancelled") {
-      timing = { ms: performance.now() - ready, cpu: cpuMs(cpuAtReady) };
-      final = job;
-    }
-  });
-  return () => ({ ...timing, job: final! });
 }
 
 async function streamRun(): Promise<{ peakMb: number; ms: number; job: Job }> {
@@ -174,7 +146,6 @@ async function settle(objects: MemoryObjectStore): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ratio = (a: Timing[], b: Timing[], k: keyof Timing) => median(a.map((x) => x[k])) / median(b.map((x) => x[k]));
 
 // ---- 2 first: the process's peak RSS is then the streamed job's.
@@ -209,25 +180,29 @@ for (let round = 0; round < ROUNDS; round++) {
   await settle(objects);
   bare.push(await countingRun(counting, `counting-${round}`, LINES, "tagging.csv"));
 }
-const wall = ratio(engines, parses, "ms");
-console.log(`engine/csv-parse: ${wall.toFixed(2)}`);
-console.log(`tasks per second: ${Math.round(LINES / (median(engines.map((e) => e.ms)) / 1000))}`);
-console.log(`stream peak rss MB: ${Math.round(stream.peakMb)}`);
+figure("engine/csv-parse", ratios(engines.map((e) => e.ms), parses.map((p) => p.ms)), { atMost: 2.0 });
+figure("tasks per second", engines.map((e) => LINES / (e.ms / 1000)), { atLeast: 300_000, digits: 0 });
+figure("stream peak rss MB", stream.peakMb, { atMost: 256, digits: 0, note: `${STREAM_LINES} streamed tasks in ${(stream.ms / 1000).toFixed(1)} s` });
 const list = (xs: Timing[]) => xs.map((x) => x.ms.toFixed(0)).join("/");
 console.log(
   `(${LINES} tasks, ms per round: engine ${list(engines)}, csv-parse ${list(parses)}; ` +
     `CPU-time ratio ${ratio(engines, parses, "cpu").toFixed(2)}; ` +
     `of which the store's own calls ${ratio(stores, parses, "ms").toFixed(2)}, ` +
-    `the engine over a store that only counts ${ratio(bare, parses, "ms").toFixed(2)}; ` +
-    `${STREAM_LINES} streamed tasks in ${(stream.ms / 1000).toFixed(1)} s)`,
+    `the engine over a store that only counts ${ratio(bare, parses, "ms").toFixed(2)})`,
 );
 
 const http = await runHttpBench();
-console.log(`http/static: ${http.ratio.toFixed(2)}`);
-console.log(`(DescribeJob requests per second, median round: batchplane ${http.batchplane.toFixed(0)}, bare node:http ${http.bare.toFixed(0)})`);
-console.log(`http/static (signed): ${http.signedRatio.toFixed(2)} (target ≥ 0.6)`);
-console.log(`(with SigV4 verification: batchplane ${http.signed.toFixed(0)} DescribeJob requests per second)`);
+// http.bench.ts gives the median of its own interleaved rounds (BENCH_ROUNDS, default 5).
+figure("http/static", http.ratio, { atLeast: 0.9, note: `DescribeJob requests per second, median round: batchplane ${http.batchplane.toFixed(0)}, bare node:http ${http.bare.toFixed(0)}` });
+figure("http/static (signed)", http.signedRatio, { atLeast: 0.6, note: `with SigV4 verification: batchplane ${http.signed.toFixed(0)} requests per second` });
 
+await runStoreBoundBench();
 printListJobs(await runListJobsBench());
 printPrefix(await runPrefixBench());
-printPostgresBench(await runPostgresBench());
+const pg = await runPostgresBench();
+figure("listjobs ms per page, 100k jobs (postgres)", pg.big, {
+  atMost: 10,
+  note: `median of ${pg.pages} pages of 1,000 through JobService.listJobs; a page of 1,000 over 1,000 jobs ${pg.small.toFixed(2)} ms, of 100 over 100k ${pg.big100.toFixed(2)} ms`,
+});
+
+await printVerdicts();
