@@ -21,10 +21,10 @@ import { interleave, printVerdicts, ROUNDS } from "./verdict.js";
 
 const TASKS = Number(process.env.BENCH_FS_TASKS ?? 2000);
 const CONCURRENCY = 32;
-const keyOf = (i: number) => `objects/key-${String(i).padStart(6, "0")}.dat`;
+const keyOf = (round: number, i: number) => `objects/round${round}/key-${String(i).padStart(6, "0")}.dat`;
 
 const jobRound = (store: ObjectStore, round: number, etag: string) =>
-  tagJob(store, { token: `fs-${round}`, manifest: { bucket: "data", key: "manifest.csv", etag }, tasks: TASKS, concurrency: CONCURRENCY });
+  tagJob(store, { token: `fs-${round}`, manifest: { bucket: "data", key: `manifest-${round}.csv`, etag }, tasks: TASKS, concurrency: CONCURRENCY });
 
 /** What one durable small write costs at least: write, fsync, rename, fsync the directory. */
 async function durableWrite(tmpDir: string, target: string, data: string): Promise<void> {
@@ -47,7 +47,7 @@ async function durableWrite(tmpDir: string, target: string, data: string): Promi
 
 async function bareRound(dir: string, round: number): Promise<Timing> {
   // A sidecar's size: the key, one version with its tags and ACL.
-  const data = JSON.stringify({ key: keyOf(0), versions: [{ versionId: "null", etag: "d41d8cd98f00b204e9800998ecf8427e", size: 0, tags: [{ key: "round", value: String(round) }], acl: { canned: "private" } }] });
+  const data = JSON.stringify({ key: keyOf(0, 0), versions: [{ versionId: "null", etag: "d41d8cd98f00b204e9800998ecf8427e", size: 0, tags: [{ key: "round", value: String(round) }], acl: { canned: "private" } }] });
   const cpu = process.cpuUsage();
   const t = performance.now();
   let next = 0;
@@ -68,18 +68,23 @@ export async function runFsTaggingBench(): Promise<void> {
     const bare = join(dir, "bare");
     await fs.mkdir(join(bare, "tmp"), { recursive: true });
     for (let i = 0; i < 256; i++) await fs.mkdir(join(bare, i.toString(16).padStart(2, "0")));
-    const data = join(dir, "store", "data", "objects");
-    await fs.mkdir(data, { recursive: true });
-    for (let i = 0; i < TASKS; i += 200) {
-      await Promise.all(Array.from({ length: Math.min(200, TASKS - i) }, (_, k) => fs.writeFile(join(dir, "store", "data", keyOf(i + k)), "")));
+    // Objects written through the store (so that each has its sidecar and ETag), fresh ones for
+    // each round: a job tags an object once, so no round finds the tags of a previous one.
+    const setup = new FsObjectStore({ dir: join(dir, "store"), fsync: false, buckets: ["data"] });
+    const etags: string[] = [];
+    for (let round = -1; round < ROUNDS; round++) {
+      for (let i = 0; i < TASKS; i += 200) {
+        await Promise.all(Array.from({ length: Math.min(200, TASKS - i) }, (_, k) => setup.put({ bucket: "data", key: keyOf(round, i + k), body: "0123456789" })));
+      }
+      let manifest = "";
+      for (let i = 0; i < TASKS; i++) manifest += `data,${keyOf(round, i)}\n`;
+      etags.push((await setup.put({ bucket: "data", key: `manifest-${round}.csv`, body: manifest })).etag);
     }
-    const store = new FsObjectStore({ dir: join(dir, "store"), fsync: true, buckets: ["data"] });
-    let manifest = "";
-    for (let i = 0; i < TASKS; i++) manifest += `data,${keyOf(i)}\n`;
-    const { etag } = await store.put({ bucket: "data", key: "manifest.csv", body: manifest });
-    await jobRound(store, -1, etag); // warm: JIT, and every sidecar exists from here on
+    await setup.close();
+    const store = new FsObjectStore({ dir: join(dir, "store"), fsync: true });
+    await jobRound(store, -1, etags[0]!); // warm (JIT)
     await bareRound(bare, -1);
-    const r = await interleave(ROUNDS, { job: (i) => jobRound(store, i, etag), bare: (i) => bareRound(bare, i) });
+    const r = await interleave(ROUNDS, { job: (i) => jobRound(store, i, etags[i + 1]!), bare: (i) => bareRound(bare, i) });
     jobVersusBare("fs tagging / durable writes", 0.8, TASKS, r, `tasks, concurrency ${CONCURRENCY}`);
     await store.close();
   } finally {

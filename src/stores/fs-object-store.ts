@@ -494,7 +494,7 @@ export class FsObjectStore implements ObjectStore {
     await this.locks.run(lockKey(ref), async () => {
       const entry = await this.entry(ref.bucket, ref.key, config);
       change(pickVersion(entry.versions, ref));
-      await this.commit(entry, entry.versions);
+      await this.commit(entry, entry.versions, { bytesUnchanged: true });
     });
   }
 
@@ -596,7 +596,7 @@ export class FsObjectStore implements ObjectStore {
    * holds the versions, and the bytes of versions no longer there are removed. Each step leaves
    * a state that reconcile() reads correctly should the process die before the next.
    */
-  private async commit(entry: Entry, next: StoredVersion[]): Promise<void> {
+  private async commit(entry: Entry, next: StoredVersion[], o: { bytesUnchanged?: boolean } = {}): Promise<void> {
     const { bucket, key } = entry;
     if (entry.plain && entry.plainIsFile && !next.some((v) => v.file)) {
       await fs.rm(entry.plain, { force: true });
@@ -609,15 +609,15 @@ export class FsObjectStore implements ObjectStore {
     if (spilled && !entry.spilled) await this.spill(bucket, key, true);
     const sidecar = this.layout.sidecar(bucket, key);
     if (next.length > 0) {
-      await fs.mkdir(dirname(sidecar), { recursive: true });
       const content: Sidecar = { key, versions: next };
       if (spilled) content.spilled = true;
-      await writeAtomic(sidecar, JSON.stringify(content), this.layout.tmp, this.write);
+      await writeAtomic(sidecar, JSON.stringify(content), this.layout.tmp, { ...this.write, makeDir: true });
     } else {
       await fs.rm(sidecar, { force: true });
     }
     if (!spilled && entry.spilled) await this.spill(bucket, key, false);
-    for (const old of entry.versions) {
+    // A change of metadata alone (tags, ACL...) moves no bytes: every version keeps them where they are.
+    if (!o.bytesUnchanged) for (const old of entry.versions) {
       const kept = next.some((v) => v.versionId === old.versionId && !v.file);
       if (!kept) await fs.rm(this.layout.blob(bucket, key, old.versionId), { force: true });
     }

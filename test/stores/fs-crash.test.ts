@@ -15,6 +15,7 @@ import { sampleJob } from "../../src/testing/conformance/job-store-suite.js";
  * it has reached; every object and job it leaves must be whole and writable again.
  */
 const WRITER = resolve(__dirname, "fixtures/crash-writer.ts");
+const TAGGER = resolve(__dirname, "fixtures/tagging-writer.ts");
 let dir: string;
 
 beforeAll(async () => {
@@ -28,14 +29,16 @@ afterAll(async () => {
  * Runs the writer until it reported `rounds` finished rounds, lets it go on for `graceMs` more
  * (so that the kill lands at a different point of a round each time), then kills it with SIGKILL.
  */
-function runAndKill(jobId: string, rounds: number, graceMs: number): Promise<number> {
+function runAndKill(jobId: string, rounds: number, graceMs: number, writer = WRITER, out?: string[]): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ["--import", "tsx", WRITER, dir, jobId], { stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", writer, dir, jobId], { stdio: ["pipe", "pipe", "pipe"] });
     let seen = 0;
     let killing = false;
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
-      seen += chunk.toString().split("\n").filter(Boolean).length;
+      const lines = chunk.toString().split("\n").filter(Boolean);
+      out?.push(...lines);
+      seen += lines.length;
       if (seen >= rounds && !killing) {
         killing = true;
         setTimeout(() => child.kill("SIGKILL"), graceMs);
@@ -106,6 +109,42 @@ describe("filesystem stores under SIGKILL", () => {
       expect(await readdir(join(dir, ".batchplane", "tmp"))).toEqual([]);
       await objects.close();
       await jobs.close();
+    }
+  });
+
+  it("keep every tag a putTagging answered (fsync on, 32 at a time: grouped directory flushes), whatever instant the process dies", async () => {
+    const objects = 300;
+    const setup = new FsObjectStore({ dir });
+    // A fresh bucket: the first tags also make the sidecars' directories.
+    await setup.createBucket("t");
+    for (let i = 0; i < objects; i++) await setup.put({ bucket: "t", key: `k/${i}`, body: "x" });
+    await setup.close();
+    let run = 0;
+    for (const [lines, graceMs] of [
+      [1, 0],
+      [150, 0],
+      [400, 3],
+      [700, 1],
+    ] as const) {
+      const out: string[] = [];
+      // Each run's rounds are its own (1000, 2000...): a tag left by an earlier run never passes for this one's.
+      await runAndKill(`${objects}:${++run * 1000}`, lines, graceMs, TAGGER, out);
+      // The line may be cut by the kill: only whole lines (key and round) count.
+      const answered = new Map<string, number>();
+      for (const line of out) {
+        const [key, round] = line.split(" ");
+        if (key && round) answered.set(key, Math.max(answered.get(key) ?? -1, Number(round)));
+      }
+      expect(answered.size).toBeGreaterThan(0);
+      const store = new FsObjectStore({ dir });
+      for (let i = 0; i < objects; i++) {
+        const tags = await store.getTagging({ bucket: "t", key: `k/${i}` });
+        const round = answered.get(`k/${i}`);
+        if (round === undefined) continue;
+        // The tag answered, or a later round's (written, killed before it was printed).
+        expect(Number(tags.find((t) => t.key === "round")?.value)).toBeGreaterThanOrEqual(round);
+      }
+      await store.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import * as raw from "node:fs";
 import { constants, promises as fs } from "node:fs";
 import { dirname, join } from "node:path";
 
@@ -40,29 +41,69 @@ export function tmpName(tmpDir: string): string {
   return join(tmpDir, `${process.pid}-${randomBytes(8).toString("hex")}.tmp`);
 }
 
+/*
+ * The small-file primitives below use file descriptors and node:fs's callback API rather than
+ * FileHandles: each step is one request to libuv's thread pool (four threads by default), and a
+ * store's rate of durable writes is bound by how many requests the pool runs, of which the fsyncs
+ * are the only ones that need to be there (issue 16.4).
+ */
+const call = <T>(run: (done: (e: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => run((e, value) => (e ? reject(e) : resolve(value as T))));
+
+/**
+ * With fsync, the file is opened O_DSYNC where the platform has it: each write returns once its
+ * bytes (and what is needed to read them back) are on the device, so no separate fsync request.
+ */
+const DSYNC = constants.O_DSYNC ?? 0;
+
 /** Writes `data` under a temporary name and answers that name. */
 export async function writeTmp(tmpDir: string, data: string | Uint8Array, options: WriteOptions): Promise<string> {
   const path = tmpName(tmpDir);
-  const handle = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+  const fd = await call<number>((done) => raw.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (options.fsync ? DSYNC : 0), 0o644, done));
   try {
-    await handle.writeFile(data);
-    if (options.fsync) await handle.sync();
+    for (let at = 0; at < bytes.byteLength; ) at += await call<number>((done) => raw.write(fd, bytes, at, bytes.byteLength - at, null, done));
+    if (options.fsync && !DSYNC) await call((done) => raw.fsync(fd, done));
   } finally {
-    await handle.close();
+    await call((done) => raw.close(fd, done));
   }
   return path;
 }
 
-/** Replaces `target` with `data` atomically. */
-export async function writeAtomic(target: string, data: string | Uint8Array, tmpDir: string, options: WriteOptions): Promise<void> {
+/**
+ * Replaces `target` with `data` atomically. With `makeDir`, the target's directory is made when
+ * the rename finds it missing (so that a write into a directory that exists costs no mkdir).
+ */
+export async function writeAtomic(target: string, data: string | Uint8Array, tmpDir: string, options: WriteOptions & { makeDir?: boolean }): Promise<void> {
   const tmp = await writeTmp(tmpDir, data, options);
   try {
-    await fs.rename(tmp, target);
+    await fs.rename(tmp, target).catch(async (e: unknown) => {
+      if (!(options.makeDir && errno(e) === "ENOENT")) throw e;
+      await fs.mkdir(dirname(target), { recursive: true });
+      await fs.rename(tmp, target);
+    });
   } catch (e) {
     await fs.rm(tmp, { force: true });
     throw e;
   }
   if (options.fsync) await syncDir(dirname(target));
+}
+
+/** A file's content, or undefined where there is none; read with one request per step (open, read..., close). */
+export async function readSmall(path: string): Promise<Buffer | undefined> {
+  const fd = await unless(["ENOENT", "ENOTDIR"], () => call<number>((done) => raw.open(path, constants.O_RDONLY, done)), undefined);
+  if (fd === undefined) return undefined;
+  try {
+    const chunks: Buffer[] = [];
+    for (let size = 16 * 1024; ; size *= 2) {
+      const buffer = Buffer.allocUnsafe(size);
+      const n = await call<number>((done) => raw.read(fd, buffer, 0, size, null, done));
+      chunks.push(buffer.subarray(0, n));
+      if (n < size) return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    }
+  } finally {
+    await call((done) => raw.close(fd, done));
+  }
 }
 
 /**
@@ -82,23 +123,61 @@ export async function linkExclusive(tmp: string, target: string, options: WriteO
   return true;
 }
 
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, constants.O_RDONLY);
+/**
+ * Flushes keyed by name, shared by callers at the same time (group commit): a flush already started
+ * may have begun before the caller's change, so the caller waits for the next one, which every
+ * caller arriving until it starts shares. At most one flush a key runs at a time.
+ */
+export class GroupedFlush {
+  private readonly groups = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+
+  constructor(private readonly flush: (key: string) => Promise<void>) {}
+
+  /** Resolves once a flush of `key` that started after this call has ended. */
+  run(key: string): Promise<void> {
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = {}));
+    if (g.next) return g.next;
+    const group = g;
+    const start = (): Promise<void> => {
+      group.next = undefined;
+      const running = this.flush(key).finally(() => {
+        if (group.running === running) group.running = undefined;
+        if (!group.running && !group.next) this.groups.delete(key);
+      });
+      group.running = running;
+      return running;
+    };
+    if (!group.running) return start();
+    group.next = group.running.catch(() => undefined).then(start);
+    return group.next;
+  }
+}
+
+const dirFlushes = new GroupedFlush(flushDir);
+
+/** Flushes a directory's entries (the renames and links into it) to the device, sharing flushes with callers at the same time. */
+export function syncDir(dir: string): Promise<void> {
+  return dirFlushes.run(dir);
+}
+
+async function flushDir(dir: string): Promise<void> {
+  const fd = await call<number>((done) => raw.open(dir, constants.O_RDONLY, done));
   try {
-    await handle.sync();
+    await call((done) => raw.fsync(fd, done));
   } catch (e) {
     // Some file systems (and platforms) cannot sync a directory; the rename is still atomic.
     if (!["EINVAL", "EPERM", "EISDIR", "EBADF"].includes(errno(e) ?? "")) throw e;
   } finally {
-    await handle.close();
+    await call((done) => raw.close(fd, done));
   }
 }
 
 export async function readJson<T>(path: string): Promise<T | undefined> {
-  const text = await unless(["ENOENT", "ENOTDIR"], () => fs.readFile(path, "utf8"), undefined);
-  if (text === undefined) return undefined;
+  const bytes = await readSmall(path);
+  if (bytes === undefined) return undefined;
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(bytes.toString("utf8")) as T;
   } catch (e) {
     throw new DamagedFileError(path, `is not valid JSON (was it edited by hand?): ${(e as Error).message}`);
   }
