@@ -502,7 +502,8 @@ export class FsObjectStore implements ObjectStore {
   private async entry(bucket: string, key: string, config: BucketConfig, opened?: PlainState): Promise<Entry> {
     const plain = plainPath(this.layout.bucketDir(bucket), key);
     const sidecar = await readJson<Sidecar>(this.layout.sidecar(bucket, key));
-    const { stat, occupied } = opened ?? (plain ? await this.plainState(bucket, key, plain) : { occupied: false });
+    const ours = latestVersion(sidecar?.versions ?? [])?.file;
+    const { stat, occupied } = opened ?? (plain ? await this.plainState(bucket, key, plain, ours) : { occupied: false });
     const versions = await this.reconcile(bucket, key, plain, sidecar?.versions ?? [], stat);
     return { bucket, key, config, plain, plainIsFile: stat !== undefined, occupied, versions, spilled: sidecar?.spilled ?? false };
   }
@@ -512,11 +513,14 @@ export class FsObjectStore implements ObjectStore {
    * something else occupies it. The file's real path must be exactly the bucket's real path and
    * the key's segments: so a link on the way (made by hand) is not followed, and where the file
    * system folds case or Unicode normalisation (macOS, Windows), `a` never reads or overwrites `A`.
+   * A file that is still the very one the store put there for this key (`ours`: the same inode,
+   * size and modification time) needs no such check: the real path was checked when it was put.
    */
-  private async plainState(bucket: string, key: string, plain: string): Promise<PlainState> {
+  private async plainState(bucket: string, key: string, plain: string, ours?: Fingerprint): Promise<PlainState> {
     const stat = await unless(["ENOENT", "ENOTDIR", "ENAMETOOLONG"], () => fs.lstat(plain), undefined);
     if (!stat) return { occupied: false };
     if (!stat.isFile()) return { occupied: true };
+    if (ours && sameFile(ours, stat)) return { stat, occupied: false };
     const real = await unless(["ENOENT", "ENOTDIR", "ELOOP"], () => fs.realpath(plain), undefined);
     if (real === undefined) return { occupied: false };
     return real === (await this.realPlainPath(bucket, key)) ? { stat, occupied: false } : { occupied: true };
