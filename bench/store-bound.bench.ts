@@ -9,7 +9,9 @@
  *    settings), 32 in flight, plus the one GetObject of the manifest.
  *
  * The figure is the job's tasks per second over the bare loop's calls per second (median round of
- * the per-round ratios); target ≥ 0.9. The job writes no report (a report is one more PUT, which
+ * the per-round ratios); target ≥ 0.9. moto's server (werkzeug) answers every request with
+ * `Connection: close`, so each call on either side opens a TCP connection of its own: keep-alive,
+ * which the SDK's default agent has, cannot show here. The job writes no report (a report is one more PUT, which
  * the bare loop would then have to make too). CPU time of this process is printed beside: moto runs
  * in its own process, so this process's CPU is what the client side costs.
  *
