@@ -99,6 +99,7 @@ export async function readSmall(path: string): Promise<Buffer | undefined> {
       const buffer = Buffer.allocUnsafe(size);
       const n = await call<number>((done) => raw.read(fd, buffer, 0, size, null, done));
       chunks.push(buffer.subarray(0, n));
+      // A regular file's read comes back short only at its end (the files read here are whole: written, then renamed).
       if (n < size) return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     }
   } finally {
