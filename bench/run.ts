@@ -26,6 +26,12 @@
  * Between measured runs the previous round's reports are deleted and, when node runs with
  * --expose-gc, garbage is collected, so that each run starts from the same heap.
  *
+ *  6. `store-bound (moto)` (bench/store-bound.bench.ts) and `fs tagging / durable writes`
+ *     (bench/fs-tagging.bench.ts): a tagging job against the bare calls it makes.
+ *
+ * Every figure goes through bench/verdict.ts (rounds, median, spread, target, met or missed); the
+ * run ends with the table of verdicts.
+ *
  * Options: BENCH_LINES (default 1e6), BENCH_STREAM_LINES (default 1e7), BENCH_ROUNDS (default 3).
  */
 import { parse } from "csv-parse";
@@ -37,6 +43,7 @@ import { cpuMs, timer, type Timing } from "./job-timing.js";
 import { printListJobs, printPrefix, runListJobsBench, runPrefixBench } from "./fs-scale.bench.js";
 import { runHttpBench } from "./http.bench.js";
 import { runStoreBoundBench } from "./store-bound.bench.js";
+import { runFsTaggingBench } from "./fs-tagging.bench.js";
 import { runPostgresBench } from "./postgres.bench.js";
 import { figure, median, printVerdicts, ratios, ROUNDS } from "./verdict.js";
 
@@ -197,6 +204,7 @@ figure("http/static", http.ratio, { atLeast: 0.9, note: `DescribeJob requests pe
 figure("http/static (signed)", http.signedRatio, { atLeast: 0.6, note: `with SigV4 verification: batchplane ${http.signed.toFixed(0)} requests per second` });
 
 await runStoreBoundBench();
+await runFsTaggingBench();
 printListJobs(await runListJobsBench());
 printPrefix(await runPrefixBench());
 const pg = await runPostgresBench();
