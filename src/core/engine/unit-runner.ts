@@ -113,7 +113,7 @@ export class UnitRunner {
         () => ctx.leases.claim(run.id, { owner: ctx.owner, limit: ctx.claimBatch, leaseMs: ctx.leaseMs, now: ctx.clock.now() }),
         run.id,
       );
-      if (ctx.runs.get(run.id) !== run || run.stop !== undefined || ctx.halted()) {
+      if (ctx.runs.get(run.id) !== run || run.noNewTasks() || ctx.halted()) {
         for (const lease of leases) await ctx.persist(() => ctx.leases.release(lease, ctx.clock.now()), run.id);
         return;
       }

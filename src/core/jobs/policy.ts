@@ -27,6 +27,13 @@ export interface LifecyclePolicy {
   readonly reportLayout?: string;
   /** The cause a job shows while Suspended for confirmation (the providers' word for it). */
   readonly suspendedCause: string;
+  /**
+   * Pre-emption: a running job that gets no task slot for this long because jobs of a higher
+   * priority hold them pauses (Active → Pausing while its tasks in flight finish → Paused), and
+   * goes back to Active when a slot comes free for it. Undefined: it never pauses; it stays Active
+   * and waits (a job that never started waits in Ready either way).
+   */
+  readonly preemptAfterMs?: number;
 }
 
 export const DEFAULT_POLICY: LifecyclePolicy = {
@@ -52,6 +59,9 @@ export function definePolicy(overrides: Partial<LifecyclePolicy> & { name: strin
     if (!userTargets(from, "Cancelled").includes("Cancelled")) {
       throw new Error(`policy ${policy.name}: cancelling ${from} at once is not in the transition table`);
     }
+  }
+  if (policy.preemptAfterMs !== undefined && !(Number.isFinite(policy.preemptAfterMs) && policy.preemptAfterMs >= 0)) {
+    throw new Error(`policy ${policy.name}: preemptAfterMs must be a finite number of ms, at least 0`);
   }
   if (!(policy.suspendedTimeoutMs > 0) || !(policy.retentionMs > 0)) {
     throw new Error(`policy ${policy.name}: timeouts must be positive`);
