@@ -58,66 +58,67 @@ async function world() {
   return { clock, faults, jobs, engine, s3, input, describeJob };
 }
 
+/**
+ * The low job (6 tasks, priority 1) running in both slots, the high one (3 tasks, priority 50)
+ * confirmed then; returned once the high job holds both slots and the low one has tasks left.
+ */
+async function contest() {
+  const w = await world();
+  const { faults, jobs, engine, s3, input, describeJob } = w;
+  const lowGate = faults.hold({ operations: "putTagging", key: /^low\// });
+  const highGate = faults.hold({ operations: "putTagging", key: /^high\// });
+  const high = (await s3.send(new CreateJobCommand(await input("high", 3, 50, true)))).JobId!;
+  const low = (await s3.send(new CreateJobCommand(await input("low", 6, 1, false)))).JobId!;
+  const seen: string[] = [];
+  jobs.subscribe((job, change) => void (change.type === "status" && job.id === low && seen.push(change.to)));
+  const run = engine.runUntilIdle();
+  await lowGate.arrived(2);
+  expect((await describeJob(low)).Status).toBe("Active");
+  await s3.send(new UpdateJobStatusCommand({ AccountId: ACCOUNT, JobId: high, RequestedJobStatus: "Ready" }));
+  lowGate.release();
+  await highGate.arrived(2);
+  const paused = () => new Promise<void>((resolve) => jobs.subscribe((job) => job.id === low && job.status === "Paused" && resolve()));
+  return { ...w, high, low, highGate, seen, run, paused };
+}
+
 describe("pre-emption through the AWS SDK", () => {
   it("shows a low-priority job Active, then Paused while a high-priority job runs, then Active again and Complete", async () => {
-    const { clock, faults, jobs, engine, s3, input, describeJob } = await world();
-    const lowGate = faults.hold({ operations: "putTagging", key: /^low\// });
-    const highGate = faults.hold({ operations: "putTagging", key: /^high\// });
-    const { JobId: high } = await s3.send(new CreateJobCommand(await input("high", 3, 50, true)));
-    const { JobId: low } = await s3.send(new CreateJobCommand(await input("low", 6, 1, false)));
-    const seen: string[] = [];
-    jobs.subscribe((job, change) => void (change.type === "status" && job.id === low && seen.push(change.to)));
-    const run = engine.runUntilIdle();
-    await lowGate.arrived(2);
-    expect((await describeJob(low!)).Status).toBe("Active");
-
-    await s3.send(new UpdateJobStatusCommand({ AccountId: ACCOUNT, JobId: high, RequestedJobStatus: "Ready" }));
-    lowGate.release();
-    await highGate.arrived(2);
-    expect(await describeJob(high!)).toMatchObject({ Status: "Active" });
+    const { clock, faults, s3, describeJob, high, low, highGate, seen, run, paused: isPaused } = await contest();
+    expect(await describeJob(high)).toMatchObject({ Status: "Active" });
     clock.advance(4_999);
-    expect((await describeJob(low!)).Status).toBe("Active");
+    expect((await describeJob(low)).Status).toBe("Active");
     clock.advance(1);
-    await new Promise<void>((resolve) => jobs.subscribe((job) => job.id === low && job.status === "Paused" && resolve()));
-    const paused = await describeJob(low!);
+    await isPaused();
+    const paused = await describeJob(low);
     expect(paused).toMatchObject({ Status: "Paused", ProgressSummary: { TotalNumberOfTasks: 6, NumberOfTasksSucceeded: 2, NumberOfTasksFailed: 0 } });
 
     // Paused time is not active time; the priority may change; the job resumes when slots free up.
     clock.advance(120_000);
-    const later = await describeJob(low!);
+    const later = await describeJob(low);
     expect(later.ProgressSummary!.Timers!.ElapsedTimeInActiveSeconds).toBe(paused.ProgressSummary!.Timers!.ElapsedTimeInActiveSeconds);
     expect((await s3.send(new UpdateJobPriorityCommand({ AccountId: ACCOUNT, JobId: low, Priority: 2 }))).Priority).toBe(2);
-    expect((await describeJob(low!)).Status).toBe("Paused");
+    expect((await describeJob(low)).Status).toBe("Paused");
 
     const lastLow = faults.hold({ operations: "putTagging", key: "low/5.jpg" });
     highGate.release();
     await lastLow.arrived(1);
-    expect((await describeJob(high!)).Status).toBe("Complete");
-    expect((await describeJob(low!)).Status).toBe("Active");
+    expect((await describeJob(high)).Status).toBe("Complete");
+    expect((await describeJob(low)).Status).toBe("Active");
     lastLow.release();
     await run;
-    expect(await describeJob(low!)).toMatchObject({ Status: "Complete", Priority: 2, ProgressSummary: { NumberOfTasksSucceeded: 6, NumberOfTasksFailed: 0 } });
+    expect(await describeJob(low)).toMatchObject({ Status: "Complete", Priority: 2, ProgressSummary: { NumberOfTasksSucceeded: 6, NumberOfTasksFailed: 0 } });
     expect(seen).toEqual(["Preparing", "Ready", "Active", "Pausing", "Paused", "Active", "Completing", "Complete"]);
   });
 
   it("cancels a Paused job through Cancelling", async () => {
-    const { clock, faults, jobs, engine, s3, input, describeJob } = await world();
-    const lowGate = faults.hold({ operations: "putTagging", key: /^low\// });
-    const highGate = faults.hold({ operations: "putTagging", key: /^high\// });
-    const { JobId: high } = await s3.send(new CreateJobCommand(await input("high", 3, 50, true)));
-    const { JobId: low } = await s3.send(new CreateJobCommand(await input("low", 6, 1, false)));
-    const run = engine.runUntilIdle();
-    await lowGate.arrived(2);
-    await s3.send(new UpdateJobStatusCommand({ AccountId: ACCOUNT, JobId: high, RequestedJobStatus: "Ready" }));
-    lowGate.release();
-    await highGate.arrived(2);
+    const { clock, s3, describeJob, high, low, highGate, run, paused } = await contest();
     clock.advance(5_000);
-    await new Promise<void>((resolve) => jobs.subscribe((job) => job.id === low && job.status === "Paused" && resolve()));
+    await paused();
     const cancelled = await s3.send(new UpdateJobStatusCommand({ AccountId: ACCOUNT, JobId: low, RequestedJobStatus: "Cancelled" }));
     expect(cancelled.Status).toBe("Cancelling");
     highGate.release();
     await run;
-    expect(await describeJob(low!)).toMatchObject({ Status: "Cancelled", ProgressSummary: { NumberOfTasksSucceeded: 2 } });
-    expect((await describeJob(high!)).Status).toBe("Complete");
+    expect(await describeJob(low)).toMatchObject({ Status: "Cancelled", ProgressSummary: { NumberOfTasksSucceeded: 2 } });
+    expect((await describeJob(high)).Status).toBe("Complete");
   });
 });
