@@ -1,4 +1,5 @@
 import { definePolicy } from "../../src/core/index.js";
+import { ossRestoreRule } from "./restore-limits.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -38,4 +39,6 @@ export const OSS_POLICY = definePolicy({
   // cancel allowed from Active, Pausing and Paused [S-UJS]. What pauses a job is not said; the
   // other two providers' reason (a higher priority) is taken, with their unspecified delay [ANALOG].
   preemptAfterMs: 5_000,
+  // RestoreObject's limits by storage class, object by object [S-CJ] (restore-limits.ts).
+  objectRules: { restore: ossRestoreRule },
 });

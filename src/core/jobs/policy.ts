@@ -1,7 +1,22 @@
+import type { OperationOf, OperationType } from "../model/operation.js";
 import type { JobStatus, RequestedStatus } from "../model/status.js";
+import type { ObjectInfo } from "../ports.js";
 import { CANCELLABLE, userTargets } from "./transitions.js";
 
 const DAY = 24 * 60 * 60 * 1000;
+
+/** Why a dialect refuses one task: its report row's error code, HTTP status and message. */
+export interface TaskRefusal {
+  code: string;
+  status: number;
+  message: string;
+}
+
+/**
+ * A provider's rule for one object of a job (a limit that depends on the object, such as its
+ * storage class): given the operation and the object's head, a refusal fails that task alone.
+ */
+export type ObjectRule<T extends OperationType> = (operation: OperationOf<T>, object: ObjectInfo) => TaskRefusal | undefined;
 
 /**
  * Where providers differ on the lifecycle, they differ here, as data: which user requests a status
@@ -34,6 +49,12 @@ export interface LifecyclePolicy {
    * and waits (a job that never started waits in Ready either way).
    */
   readonly preemptAfterMs?: number;
+  /**
+   * Per-object rules by operation type: before a task of such an operation runs, the engine reads
+   * the object's head and asks the rule (engine/object-rules.ts). Operations without one cost no
+   * extra call.
+   */
+  readonly objectRules?: { readonly [T in OperationType]?: ObjectRule<T> };
 }
 
 export const DEFAULT_POLICY: LifecyclePolicy = {
