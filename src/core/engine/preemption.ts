@@ -35,7 +35,8 @@ interface Starving {
  * - the decision is one job-level step, Active → Pausing, written as a compare-and-set on the job
  *   version it was made on (a job changed meanwhile is read and decided again), so across
  *   engines sharing a JobStore it happens once. A job whose units another engine holds is not
- *   starved as a job (it runs there) and does not pause;
+ *   starved as a job: this engine gives its own units back for the others to run and waits
+ *   again; the job pauses once no other engine holds any;
  * - in Pausing, every engine running it starts nothing new, lets its tasks in flight finish, records
  *   them and gives its units back; the last one to do so moves it to Paused;
  * - a Paused job waits in the scheduler's queue beside the Ready ones and goes back to Active
@@ -83,8 +84,11 @@ export class Preemption {
     const summary = await ctx.persist(() => ctx.leases.summary(run.id, ctx.clock.now()), run.id);
     const mine = run.units.filter((u) => !u.lost && !u.done).length;
     if (summary && summary.leased > mine) {
-      // Another engine runs some of it: the job is not starved, only this engine's share of it.
-      this.forget(run);
+      // Other engines hold units of it: only this engine's share is starved. It gives its units
+      // back (once its tasks finished) for them to run, and waits again; the job pauses only
+      // when no other engine holds any (they gave theirs back, or finished them).
+      if (run.inFlight === 0 && !run.fetching && mine > 0) await this.steps.park(run);
+      this.arm(run);
       return false;
     }
     await this.steps.advance(run, "pause", run.job.version);
@@ -149,7 +153,12 @@ export class Preemption {
     }
     if (entry && started(run) === entry.started) return;
     // Newly starved, or it got a slot since: the delay starts now.
-    if (entry) this.forget(run);
+    this.arm(run);
+  }
+
+  /** Starts (or restarts) the run's delay, if its policy pre-empts. */
+  private arm(run: JobRun): void {
+    this.forget(run);
     const after = this.ctx.jobs.policyFor(run.job.tenant.dialect).preemptAfterMs;
     if (after === undefined) return;
     const fresh: Starving = { started: started(run), timer: undefined, due: false };
