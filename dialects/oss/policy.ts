@@ -1,4 +1,5 @@
 import { definePolicy } from "../../src/core/index.js";
+import { ossRestoreRule } from "./restore-limits.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -34,4 +35,10 @@ export const OSS_POLICY = definePolicy({
   // priority change on a finished job is harmless, so it is accepted.
   priorityChangeableWhenFinished: true,
   jobId: ossJobId,
+  // Pausing: "the system is pausing the job"; Paused: OSS "resumes it automatically" (zh) [U-DJ];
+  // cancel allowed from Active, Pausing and Paused [S-UJS]. What pauses a job is not said; the
+  // other two providers' reason (a higher priority) is taken, with their unspecified delay [ANALOG].
+  preemptAfterMs: 5_000,
+  // RestoreObject's limits by storage class, object by object [S-CJ] (restore-limits.ts).
+  objectRules: { restore: ossRestoreRule },
 });

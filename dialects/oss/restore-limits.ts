@@ -1,25 +1,14 @@
-import type { OperationOf } from "../../src/core/index.js";
+import type { OperationOf, TaskRefusal } from "../../src/core/index.js";
 
 /**
  * RestoreObject's limits by the object's storage class [S-CJ], as data: Archive 1–7 days and no
  * tier, Cold Archive 1–365 days with Standard or Bulk, Deep Cold Archive 1–365 days with Standard
  * only. CreateJob cannot know an object's class, so schemas.ts checks the widest range; these
- * rows are for each object, once its class is known.
- *
- * NOT APPLIED YET (issue 14 item 7): the engine has no hook for a dialect's per-object rule. The
- * hook this table is written for, to be added to the core's LifecyclePolicy:
- *
- *   objectRule?(operation: Operation, object: { storageClass: string }): TaskRefusal | undefined
- *
- * called by the engine before it runs a task's executor; a refusal fails that task alone (its
- * report row carries `code`, `status`, `message`), as a failed executor call does today.
- * `ossRestoreRule` below is that function for OSS.
+ * rows are for each object, once its class is known: `ossRestoreRule` is the OSS policy's
+ * per-object rule for restore (LifecyclePolicy.objectRules), which the engine asks with each
+ * object's head before the task runs; a refusal fails that task alone, its report row carrying
+ * the code, status and message.
  */
-export interface TaskRefusal {
-  code: string;
-  status: number;
-  message: string;
-}
 
 interface RestoreLimit {
   maxDays: number;

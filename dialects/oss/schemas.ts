@@ -60,8 +60,8 @@ export const objectAclSchema = z.enum(["default", "private", "public-read", "pub
  * RestoreObject's limits depend on the object's storage class [S-CJ]: Archive 1–7 days (no tier),
  * Cold Archive 1–365 with Standard or Bulk, Deep Cold Archive 1–365 with Standard only. CreateJob
  * cannot know an object's class, so a request is checked against the widest range (1..365, Standard
- * or Bulk). The narrower limits are restore-limits.ts's, not applied per object yet: the engine
- * has no hook for a dialect's per-object rule.
+ * or Bulk). The narrower limits are restore-limits.ts's, applied to each object by the policy's
+ * per-object rule.
  */
 const DAYS_RULE = "an integer from 1 to 7 (Archive) or 1 to 365 (Cold Archive, Deep Cold Archive)";
 export const restoreDaysSchema = digits(DAYS_RULE).pipe(

@@ -346,6 +346,17 @@ describe("updateJobStatus", () => {
     const finished = await service.advance(job.id, "finish");
     expect(finished.progress).toMatchObject({ activeMs: 5500, activeSince: null });
   });
+
+  it("applies an engine event decided on a version only to that version (the pause across engines)", async () => {
+    const { service, job } = await jobIn("Active");
+    const seen = (await service.get(job.id))!.version;
+    // Another engine's progress write lands between the decision and its write.
+    await service.update(job.id, (d) => void (d.progress.succeeded = 3));
+    const stale = await service.advance(job.id, "pause", undefined, seen);
+    expect(stale).toMatchObject({ status: "Active", version: seen + 1 });
+    const fresh = await service.advance(job.id, "pause", undefined, stale.version);
+    expect(fresh).toMatchObject({ status: "Pausing", version: seen + 2 });
+  });
 });
 
 describe("time rules", () => {

@@ -139,6 +139,8 @@ describe("policies", () => {
     [{ suspendedTimeoutMs: Number.NaN }, "policy bad: timeouts must be positive"],
     [{ retentionMs: 0 }, "policy bad: timeouts must be positive"],
     [{ retentionMs: Number.NaN }, "policy bad: timeouts must be positive"],
+    [{ preemptAfterMs: -1 }, "policy bad: preemptAfterMs must be a finite number of ms, at least 0"],
+    [{ preemptAfterMs: Number.POSITIVE_INFINITY }, "policy bad: preemptAfterMs must be a finite number of ms, at least 0"],
   ] as const)("refuse %o", (overrides, message) => {
     expect(() => definePolicy({ name: "bad", ...(overrides as object) })).toThrow(new Error(message));
   });

@@ -152,8 +152,13 @@ export class JobRun {
     return n;
   }
 
+  /** No new task may start: the job is stopping, or pausing or paused (pre-empted; see preemption.ts). */
+  noNewTasks(): boolean {
+    return this.stop !== undefined || this.job.status === "Pausing" || this.job.status === "Paused";
+  }
+
   /** Nothing in flight, and nothing more to dispatch from the units held. */
   drained(): boolean {
-    return this.inFlight === 0 && (this.stop !== undefined || this.units.every((u) => u.lost || u.drained()));
+    return this.inFlight === 0 && (this.noNewTasks() || this.units.every((u) => u.lost || u.drained()));
   }
 }

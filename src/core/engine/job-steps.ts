@@ -10,6 +10,7 @@ import { checkpointFrom, freshCheckpoint } from "./checkpoint.js";
 import type { EngineContext } from "./context.js";
 import { FAILURES } from "./failures.js";
 import type { JobRun } from "./job-run.js";
+import { Preemption } from "./preemption.js";
 import type { ReportLayout } from "./report-layouts.js";
 import { checkReportDestination } from "./report-check.js";
 import { reportedStatuses } from "./report-writer.js";
@@ -32,11 +33,23 @@ class RowsUnreadable extends Error {
  * job, and the rows are dropped only after it).
  */
 export class JobSteps {
+  private readonly preemption: Preemption;
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly scheduler: Scheduler,
     private readonly units: UnitRunner,
-  ) {}
+  ) {
+    this.preemption = new Preemption(ctx, {
+      advance: (run, event, onVersion) => this.advance(run, event, undefined, onVersion),
+      fail: (run) => this.failRun(run),
+      driveAt: (run, at) => this.driveAt(run, at),
+      enqueue: (run) => this.enqueue(run),
+      remove: (run) => scheduler.remove(run),
+      park: (run) => units.park(run),
+    });
+    scheduler.observer = this.preemption;
+  }
 
   /** Reads the job and takes the step its status calls for, again while something changed meanwhile. */
   drive(run: JobRun): void {
@@ -81,8 +94,8 @@ export class JobSteps {
     Suspended: async () => undefined,
     Ready: (run, job) => (job.progress.total === null ? this.prepare(run, job) : this.enqueue(run)),
     Active: (run, job) => this.active(run, job),
-    Pausing: (run) => this.advance(run, "paused").then(() => undefined),
-    Paused: (run) => this.advance(run, "resume").then(() => undefined),
+    Pausing: (run) => this.preemption.pausing(run),
+    Paused: (run) => this.preemption.paused(run),
     Completing: (run, job) => this.complete(run, job),
     Cancelling: (run, job) => this.finishStopped(run, job, "cancelled"),
     Failing: (run, job) => this.finishStopped(run, job, "failed"),
@@ -95,9 +108,9 @@ export class JobSteps {
    * Applies an engine event; false when the job moved on meanwhile (a user cancelled it, another
    * engine took the step), in which case the run reads it again and decides anew.
    */
-  private async advance(run: JobRun, event: EngineEvent, patch?: (draft: Job, now: number) => void): Promise<boolean> {
+  private async advance(run: JobRun, event: EngineEvent, patch?: (draft: Job, now: number) => void, onVersion?: number): Promise<boolean> {
     try {
-      run.job = await this.ctx.persist(() => this.ctx.jobs.advance(run.id, event, patch), run.id);
+      run.job = await this.ctx.persist(() => this.ctx.jobs.advance(run.id, event, patch, onVersion), run.id);
       run.again = true;
       return true;
     } catch (e) {
@@ -175,13 +188,13 @@ export class JobSteps {
     this.ctx.pump();
   }
 
-  /** Called by the scheduler when a queued run gets its turn: Ready → Active, plan its units. */
+  /** Called by the scheduler when a queued run gets its turn: Ready (or Paused) → Active, plan its units. */
   startRun(run: JobRun): void {
     const ctx = this.ctx;
     run.phase = "starting";
     ctx.activity.begin();
     (async () => {
-      if (await this.advance(run, "start")) await this.units.activate(run, run.job);
+      if (await this.advance(run, run.job.status === "Paused" ? "resume" : "start")) await this.units.activate(run, run.job);
       else if (run.phase === "starting") run.phase = "idle";
     })()
       .catch((e) => ctx.fault(e, run.id))
@@ -212,15 +225,8 @@ export class JobSteps {
       return;
     }
     if (run.phase !== "running") return;
-    if (run.stop === "fail") {
-      const failure = run.failure ?? FAILURES.internal("unknown");
-      await this.advance(run, "fail", (d) => {
-        d.failureReasons.push(failure);
-        d.progress.succeeded = run.succeeded();
-        d.progress.failed = run.failed();
-      });
-      return;
-    }
+    if (run.stop === "fail") return this.failRun(run);
+    if (await this.preemption.pauseIfDue(run)) return;
     if (run.units.length > 0 || run.claiming || run.inFlight > 0) return;
     await this.units.saved(run);
     const summary = await ctx.persist(() => ctx.leases.summary(run.id, ctx.clock.now()), run.id);
@@ -231,6 +237,16 @@ export class JobSteps {
       return;
     }
     await this.advance(run, "finish", (d) => countersFrom(d, summary));
+  }
+
+  /** The run must fail (threshold crossed, manifest unreadable mid-run): Failing, with its counts. */
+  private async failRun(run: JobRun): Promise<void> {
+    const failure = run.failure ?? FAILURES.internal("unknown");
+    await this.advance(run, "fail", (d) => {
+      d.failureReasons.push(failure);
+      d.progress.succeeded = run.succeeded();
+      d.progress.failed = run.failed();
+    });
   }
 
   /** Completing: write the report, then Complete (or Failed when the report cannot be written). */

@@ -25,6 +25,8 @@ export class Scheduler {
   private queue: JobRun[] = [];
   inFlight = 0;
   private pumping = false;
+  /** Told after each pump who waits for slots (pre-emption, preemption.ts). */
+  observer: { observe(queue: readonly JobRun[], inFlight: number): void } | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -65,6 +67,7 @@ export class Scheduler {
       }
     } finally {
       this.pumping = false;
+      this.observer?.observe(this.queue, this.inFlight);
     }
   }
 

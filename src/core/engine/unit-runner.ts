@@ -11,6 +11,7 @@ import type { EngineContext } from "./context.js";
 import { crossesThreshold, FAILURES } from "./failures.js";
 import { HeldUnit, type JobRun } from "./job-run.js";
 import { ManifestCursor } from "./manifest-cursor.js";
+import { withObjectRule } from "./object-rules.js";
 import { reportedStatuses, stepOf } from "./report-writer.js";
 import { backoffDelay, isTransient } from "./retries.js";
 import type { Scheduler } from "./scheduler.js";
@@ -42,7 +43,7 @@ export class UnitRunner {
     const ctx = this.ctx;
     run.phase = "starting";
     run.operation = job.operation;
-    run.execute = executorFor(job.operation);
+    run.execute = withObjectRule(executorFor(job.operation), ctx.jobs.policyFor(job.tenant.dialect), job.operation);
     run.layout = ctx.layoutFor(job);
     const statuses = reportedStatuses(job, run.layout);
     const layout = run.layout;
@@ -113,7 +114,7 @@ export class UnitRunner {
         () => ctx.leases.claim(run.id, { owner: ctx.owner, limit: ctx.claimBatch, leaseMs: ctx.leaseMs, now: ctx.clock.now() }),
         run.id,
       );
-      if (ctx.runs.get(run.id) !== run || run.stop !== undefined || ctx.halted()) {
+      if (ctx.runs.get(run.id) !== run || run.noNewTasks() || ctx.halted()) {
         for (const lease of leases) await ctx.persist(() => ctx.leases.release(lease, ctx.clock.now()), run.id);
         return;
       }

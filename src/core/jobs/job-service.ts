@@ -271,10 +271,13 @@ export class JobService {
   /**
    * Applies an engine event to a job, with `patch` written in the same atomic step (counts,
    * failure reasons, ...). Throws InvalidTransitionError when the job's status has moved on
-   * (a user cancelled it meanwhile, say): the engine re-reads and decides again.
+   * (a user cancelled it meanwhile, say): the engine re-reads and decides again. With
+   * `onVersion`, a decision made on that version of the job: a job written since is returned
+   * as it is, unchanged, to be decided on again.
    */
-  async advance(id: string, event: EngineEvent, patch?: (draft: Job, now: number) => void): Promise<Job> {
+  async advance(id: string, event: EngineEvent, patch?: (draft: Job, now: number) => void, onVersion?: number): Promise<Job> {
     return this.mutate(id, undefined, (job, now) => {
+      if (onVersion !== undefined && job.version !== onVersion) return false;
       const to = engineTarget(job.status, event);
       if (!to) throw new InvalidTransitionError(job.id, job.status, eventTarget(event));
       patch?.(job, now);

@@ -4,7 +4,7 @@ import { Engine } from "../../../src/core/engine/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 import { MemoryObjectStore } from "../../../src/stores/memory-object-store.js";
 import { FaultInjectingStore, readReport, seedManifest, seedObjects } from "../../../src/testing/index.js";
-import { createBody } from "./examples.js";
+import { createBody, TAGGING } from "./examples.js";
 import { sdkRig } from "./support.js";
 
 /**
@@ -24,12 +24,12 @@ afterEach(async () => {
   rig = undefined;
 });
 
-async function world() {
+async function world(concurrency?: number) {
   const clock = new ManualClock(Date.UTC(2019, 11, 19, 18, 0, 30));
   const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
   const objects = new MemoryObjectStore({ clock });
   const faults = new FaultInjectingStore(objects);
-  const engine = new Engine({ jobs, objects: faults, clock });
+  const engine = new Engine({ jobs, objects: faults, clock, concurrency });
   await seedObjects(objects, SOURCE, ["photos/a.jpg", "photos/b c.jpg", "docs/readme.txt"]);
   await objects.createBucket(TARGET);
   await objects.createBucket(REPORTS);
@@ -137,5 +137,55 @@ describe("a copy job through the SDK, run by the engine", () => {
     await run;
     const job = (await sdk.request("GET", `/jobs/${id}`)).DescribeJobResult.Job;
     expect(job).toMatchObject({ Status: "Cancelled", StatusUpdateReason: "changed my mind", TerminationDate: expect.stringMatching(/Z$/) });
+  });
+});
+
+/** A tagging job over `n` new objects under `name/`, with its own manifest. */
+async function taggingJob(w: Awaited<ReturnType<typeof world>>, name: string, n: number, priority: number, confirm: boolean): Promise<string> {
+  const keys = Array.from({ length: n }, (_, i) => `${name}/${i}.txt`);
+  await seedObjects(w.objects, SOURCE, keys);
+  const manifest = await seedManifest(w.objects, { bucket: SOURCE, key: `manifests/${name}.csv` }, keys.map((k) => [SOURCE, k] as const));
+  const body = createBody({
+    operation: TAGGING,
+    token: `token-${name}`,
+    replace: [
+      [/<ETag>[^<]*<\/ETag>/, `<ETag>"${manifest.location.etag}"</ETag>`],
+      [MANIFEST, `manifests/${name}.csv`],
+      ["<Priority>10</Priority>", `<Priority>${priority}</Priority>`],
+      ["<ConfirmationRequired>false", `<ConfirmationRequired>${confirm}`],
+    ],
+  });
+  return (await w.sdk.request("POST", "/jobs", { body })).CreateJobResult.JobId;
+}
+
+/** COS's pre-emption (D-MG: Active → Pausing → Paused when a higher-priority job runs, Paused → Active when it completes). */
+describe("pre-emption through the COS SDK", () => {
+  it("pauses a running low-priority job while a higher-priority one runs, then resumes and completes it", async () => {
+    const w = await world(2);
+    const { clock, jobs, faults, engine, sdk } = w;
+    const describeJob = async (id: string) => (await sdk.request("GET", `/jobs/${id}`)).DescribeJobResult.Job;
+    const lowGate = faults.hold({ operations: "putTagging", key: /^low\// });
+    const highGate = faults.hold({ operations: "putTagging", key: /^high\// });
+    const high = await taggingJob(w, "high", 2, 20, true);
+    const low = await taggingJob(w, "low", 5, 1, false);
+    const run = engine.runUntilIdle();
+    await lowGate.arrived(2);
+    expect((await describeJob(low)).Status).toBe("Active");
+    await sdk.request("POST", `/jobs/${high}/status`, { query: { requestedJobStatus: "Ready" } });
+    lowGate.release();
+    await highGate.arrived(2);
+
+    clock.advance(5_000);
+    await new Promise<void>((resolve) => jobs.subscribe((job) => job.id === low && job.status === "Paused" && resolve()));
+    expect(await describeJob(low)).toMatchObject({ Status: "Paused", ProgressSummary: { NumberOfTasksSucceeded: "2", TotalNumberOfTasks: "5" } });
+    expect((await describeJob(high)).Status).toBe("Active");
+    // A priority change is accepted while Paused (D-MG: "may be changed while a job runs").
+    const priority = await sdk.request("POST", `/jobs/${low}/priority`, { query: { priority: "3" } });
+    expect(priority.UpdateJobPriorityResult).toEqual({ JobId: low, Priority: "3" });
+
+    highGate.release();
+    await run;
+    expect(await describeJob(high)).toMatchObject({ Status: "Complete" });
+    expect(await describeJob(low)).toMatchObject({ Status: "Complete", Priority: "3", ProgressSummary: { NumberOfTasksSucceeded: "5", NumberOfTasksFailed: "0" } });
   });
 });

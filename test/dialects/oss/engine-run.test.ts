@@ -4,6 +4,7 @@ import { bodyToBytes, Engine, JobService, ManualClock } from "../../../src/index
 import { createFetchHandler } from "../../../src/server/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 import { MemoryObjectStore } from "../../../src/stores/memory-object-store.js";
+import { readReport } from "../../../src/testing/index.js";
 import { elements } from "../../support/seed-http.js";
 import { createJobXml, HOST, QueuedIds, textOf, V1_AUTH } from "./harness.js";
 
@@ -21,6 +22,21 @@ async function world() {
     (await oss(new Request(`http://${HOST}${target}`, { method, body, headers: { authorization: V1_AUTH } }))).text();
   const describeJob = (id: string) => send("GET", `/?batchJob&batchJobId=${id}`);
   return { clock, objects, jobs, engine, send, describeJob };
+}
+
+/** A job over `keys` of the data bucket, from a CSV manifest; its report lists every task. */
+async function createOver(w: Awaited<ReturnType<typeof world>>, keys: string[], operation: string): Promise<string> {
+  await w.objects.put({ bucket: "manifest-bucket", key: "m.csv", body: keys.map((k) => `data,${encodeURIComponent(k)}\n`).join("") });
+  const created = await w.send(
+    "POST",
+    "/?batchJob",
+    createJobXml({
+      operation,
+      report: "<Report><Bucket>report-bucket</Bucket><Enabled>true</Enabled><Prefix>reports/</Prefix><ReportScope>AllTasks</ReportScope></Report>",
+      source: "<Manifest><Location><Bucket>manifest-bucket</Bucket><Object>m.csv</Object></Location><Spec><Format>OSS_BatchOperations_CSV_20250611</Format></Spec></Manifest>",
+    }),
+  );
+  return textOf(created, "JobId")!;
 }
 
 /** Jobs created through the OSS wire run to their end over the in-memory stores, reports and all. */
@@ -102,5 +118,35 @@ describe("an OSS job, run by the engine", () => {
     expect(textOf(await describeJob(confirm), "Status")).toBe("Complete");
     expect(textOf(await describeJob(cancel), "Status")).toBe("Cancelled");
     expect(textOf(await describeJob(cancel), "TerminationDate")).toMatch(/^\d+$/);
+  });
+
+  it("applies RestoreObject's limits by each object's storage class, failing only the objects whose class refuses them", async () => {
+    const w = await world();
+    const classes = { "cold/a": "ColdArchive", "archive/b": "Archive", "deep/c": "DeepColdArchive", "standard/d": "Standard" };
+    for (const [key, storageClass] of Object.entries(classes)) await w.objects.put({ bucket: "data", key, body: key, storageClass });
+    // 30 days with Bulk: within CreateJob's widest range, too long for Archive, the wrong tier for Deep Cold Archive.
+    const id = await createOver(w, Object.keys(classes), "<RestoreObject><Days>30</Days><Tier>Bulk</Tier></RestoreObject>");
+    await w.engine.runUntilIdle();
+    const described = await w.describeJob(id);
+    expect(textOf(described, "Status")).toBe("Complete");
+    expect([textOf(described, "NumberOfTasksSucceeded"), textOf(described, "NumberOfTasksFailed")]).toEqual(["1", "3"]);
+    const rows = (await readReport(w.objects, (await w.jobs.get(id))!))!.rows;
+    expect(rows.map((r) => [r.key, r.status, r.httpStatus, r.errorCode, r.message]).sort()).toEqual([
+      ["archive/b", "failed", 400, "InvalidArgument", "Days must be at most 7 for Archive objects, got 30"],
+      ["cold/a", "succeeded", 200, "", "Successful"],
+      ["deep/c", "failed", 400, "InvalidArgument", "Tier must be Standard for DeepColdArchive objects, got Bulk"],
+      // Not archived: the rule has nothing to say, the store refuses it.
+      ["standard/d", "failed", 403, "InvalidObjectState", expect.stringContaining("Standard")],
+    ]);
+    expect((await w.objects.head({ bucket: "data", key: "cold/a" })).restore).toMatchObject({ ongoing: false });
+    expect((await w.objects.head({ bucket: "data", key: "archive/b" })).restore).toBeUndefined();
+  });
+
+  it("leaves every object alone that its class's limits allow", async () => {
+    const w = await world();
+    for (const [key, storageClass] of [["archive/e", "Archive"], ["deep/f", "DeepColdArchive"]]) await w.objects.put({ bucket: "data", key: key!, body: "x", storageClass });
+    const id = await createOver(w, ["archive/e", "deep/f"], "<RestoreObject><Days>7</Days></RestoreObject>");
+    await w.engine.runUntilIdle();
+    expect([textOf(await w.describeJob(id), "NumberOfTasksSucceeded"), textOf(await w.describeJob(id), "NumberOfTasksFailed")]).toEqual(["2", "0"]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ossRestoreRule } from "../../../dialects/oss/restore-limits.js";
 
-/** The per-storage-class RestoreObject limits [S-CJ] (the engine does not call them yet: issue 14 item 7). */
+/** The per-storage-class RestoreObject limits [S-CJ] (applied through the wire: engine-run.test.ts). */
 describe("OSS RestoreObject limits by storage class", () => {
   it.each([
     ["Archive", { days: 7 }, undefined],
