@@ -200,6 +200,14 @@ async function runServe(flags: ServeFlags): Promise<void> {
     process.stderr.write(`batchplane: cannot listen: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
+  // Before the first line: a script that stops the server as soon as it is up (SIGTERM right
+  // after the banner, while the store is still being probed) gets a clean shutdown, not 143.
+  const stop = (signal: string) => {
+    log({ level: "info", event: "shutdown", message: `batchplane: ${signal}, shutting down` });
+    void running.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", () => stop("SIGINT"));
+  process.once("SIGTERM", () => stop("SIGTERM"));
   // The first lines, whatever --quiet says: scripts wait for them to know the server is up.
   log({ level: "info", event: "startup.listening", message: `batchplane listening on ${running.url}`, fields: { url: running.url }, banner: true });
   log({ level: "info", event: "startup.storage", message: `batchplane: ${storage.where}`, banner: true });
@@ -219,12 +227,6 @@ async function runServe(flags: ServeFlags): Promise<void> {
     }
   }
 
-  const stop = (signal: string) => {
-    log({ level: "info", event: "shutdown", message: `batchplane: ${signal}, shutting down` });
-    void running.close().then(() => process.exit(0));
-  };
-  process.once("SIGINT", () => stop("SIGINT"));
-  process.once("SIGTERM", () => stop("SIGTERM"));
 }
 
 function positiveInteger(flag: string) {

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,6 +49,24 @@ describe("batchplane serve: start-up checks", () => {
       expect(cli.output().stderr).not.toContain("NodeVersionSupportWarning");
     } finally {
       expect(await cli.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  it("shuts down cleanly on SIGTERM sent as soon as it says it is listening, while the store is still being probed", async () => {
+    // A store that accepts connections and never answers: the start-up probe is still waiting.
+    const silent = createServer(() => {});
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
+    const dir = await mkdtemp(join(scratch, "silent-"));
+    const cli = runCli(["serve", "--port", "0", "--data-dir", dir, "--s3-endpoint", `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, "--s3-path-style"], {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+    });
+    try {
+      await cli.waitFor(/^batchplane listening on /m);
+      expect(await cli.stop()).toBe(0);
+      expect(cli.output().stderr).not.toContain("did not answer");
+    } finally {
+      silent.close();
     }
   }, 60_000);
 
