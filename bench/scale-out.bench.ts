@@ -86,10 +86,12 @@ async function worker(url: string, schema: string, tasks: number): Promise<void>
   await store.open();
   engine.start();
   await store.watching();
+  const profile = process.env.BENCH_SCALE_PROF ? await profiled(process.env.BENCH_SCALE_PROF) : undefined;
   const cpu = process.cpuUsage();
-  process.on("message", (m: { type: string }) => {
+  process.on("message", async (m: { type: string }) => {
     if (m.type === "stats") {
       const used = process.cpuUsage(cpu);
+      await profile?.();
       process.send!({ type: "stats", ...timing, cpuMs: (used.user + used.system) / 1000 });
     } else if (m.type === "exit") {
       void engine
@@ -99,6 +101,20 @@ async function worker(url: string, schema: string, tasks: number): Promise<void>
     }
   });
   process.send!({ type: "ready" });
+}
+
+/** Profiles this process's CPU from now on; the returned function writes the profile into `dir`. */
+async function profiled(dir: string): Promise<() => Promise<void>> {
+  const { Session } = await import("node:inspector/promises");
+  const { writeFile } = await import("node:fs/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return async () => {
+    const { profile } = await session.post("Profiler.stop");
+    await writeFile(`${dir}/worker-${process.pid}.cpuprofile`, JSON.stringify(profile));
+  };
 }
 
 // ------------------------------------------------------------------ the parent
@@ -136,7 +152,7 @@ function message<T>(child: ChildProcess, type: string): Promise<T> {
 
 async function trial(url: string, processes: number, schema: string): Promise<Trial> {
   const children = Array.from({ length: processes }, () =>
-    fork(SELF, ["worker", url, schema, String(TASKS)], { execArgv: ["--import", TSX_LOADER, ...(process.env.BENCH_SCALE_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_SCALE_PROF}`] : [])], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
+    fork(SELF, ["worker", url, schema, String(TASKS)], { execArgv: ["--import", TSX_LOADER], stdio: ["ignore", "inherit", "inherit", "ipc"] }),
   );
   const store = new PostgresJobStore({ connectionString: url, schema });
   try {
