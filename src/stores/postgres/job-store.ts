@@ -32,7 +32,7 @@ interface Row {
 }
 
 /** A listing's columns: the indexed ones and those derived from the body (migration 3), never the body. */
-const LISTING_COLUMNS = "id, status, priority, creation_time, version, description, operation_type, progress, termination_date, suspended_date";
+export const LISTING_COLUMNS = "id, status, priority, creation_time, version, description, operation_type, progress, termination_date, suspended_date";
 
 interface ListingRow {
   id: string;
