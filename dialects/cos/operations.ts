@@ -161,11 +161,11 @@ export function encodeOperation(op: Operation, echo: Echo, ctx: ArnContext): Wir
 }
 
 /** The element name ListJobs reports; a core type for operations COS has no element for. */
-export function operationName(op: Operation): string {
+export function operationName(op: Pick<Operation, "type">): string {
   return codecOf(op)?.element ?? op.type;
 }
 
-function codecOf(op: Operation): OperationCodec | undefined {
+function codecOf(op: Pick<Operation, "type">): OperationCodec | undefined {
   return OPERATIONS.find((o) => o.types.includes(op.type));
 }
 

@@ -95,7 +95,7 @@ export function encodeError(problem: CosProblem, resource: string, requestId: st
   return W.codec.document("Error", W.error, { Code: problem.code, Message: problem.message, Resource: resource, RequestId: requestId, TraceId: traceId });
 }
 
-function progress(job: Job) {
+function progress(job: Pick<Job, "progress">) {
   return {
     NumberOfTasksFailed: job.progress.failed ?? 0,
     NumberOfTasksSucceeded: job.progress.succeeded ?? 0,

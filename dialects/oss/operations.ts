@@ -64,7 +64,7 @@ export function decodeOperation(wire: WireOperation, path: string): Operation {
   return codec.decode(wire[codec.element] as never, `${path}/${codec.element}`);
 }
 
-function codecOf(op: Operation): AnyCodec {
+function codecOf(op: Pick<Operation, "type">): AnyCodec {
   const codec = (OPERATIONS as unknown as Partial<Record<Operation["type"], AnyCodec>>)[op.type];
   if (!codec) throw new Error(`OSS has no wire form for the ${op.type} operation`);
   return codec;
@@ -77,7 +77,7 @@ export function encodeOperation(op: Operation): WireOperationOut {
 }
 
 /** ListJobs' `Operation`: the element name alone [GO-T, JV]. */
-export function operationName(op: Operation): string {
+export function operationName(op: Pick<Operation, "type">): string {
   return codecOf(op).element;
 }
 

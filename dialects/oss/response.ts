@@ -88,7 +88,7 @@ function seconds(ms: number | undefined): Date | undefined {
 }
 
 /** Counters are -1 while unknown, as in the captured fixtures [GO-T]; shapes.ts orders them. */
-function progressSummary(job: Job, now: number) {
+function progressSummary(job: Pick<Job, "progress">, now: number) {
   const p = job.progress;
   const timers = { ElapsedTimeInActiveSeconds: elapsedActiveSeconds(p, now) };
   // Until the manifest is counted all three are unknown, whatever the engine recorded on the way

@@ -225,6 +225,6 @@ export function operationToWire(op: Operation, arns: OperationArns = {}): WireOp
   return r && ({ [r.name]: r.toWire(op, arns) } as WireOperation);
 }
 
-export function operationName(op: Operation): OperationName | undefined {
+export function operationName(op: Pick<Operation, "type">): OperationName | undefined {
   return BY_TYPE.get(op.type)?.name;
 }

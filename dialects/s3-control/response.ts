@@ -1,4 +1,5 @@
 import { elapsedActiveSeconds, type Job, type Manifest, type ManifestGenerator, type ReportConfig, type Tag } from "../../src/core/model/index.js";
+import type { JobListing } from "../../src/core/ports.js";
 import { bucketArn, objectArn } from "./arn.js";
 import { ENCRYPTION_FILTERS, FIELDS, type S3ControlJobData } from "./request.js";
 import { operationName, operationToWire } from "./operations.js";
@@ -29,7 +30,7 @@ function arnsOf(job: Job): S3ControlJobData["arns"] {
 
 const date = (n: number | undefined) => (n === undefined ? undefined : new Date(n));
 
-function progressSummary(job: Job, now: number) {
+function progressSummary(job: Pick<Job, "progress">, now: number) {
   // Before the manifest is counted the service reports zeros (a job that failed early shows 0/0/0).
   return {
     TotalNumberOfTasks: job.progress.total ?? 0,
@@ -71,7 +72,7 @@ export function jobDescriptor(job: Job, now: number): WireJobDescriptor {
   };
 }
 
-export function jobListDescriptor(job: Job, now: number): WireJobListDescriptor {
+export function jobListDescriptor(job: JobListing, now: number): WireJobListDescriptor {
   return {
     JobId: job.id,
     Description: job.description,

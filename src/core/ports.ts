@@ -4,7 +4,7 @@
  */
 import type { Grant, Owner, Tag, Tenant } from "./model/common.js";
 import type { Job, JobStatus } from "./model/index.js";
-import type { ObjectMetadata } from "./model/operation.js";
+import type { ObjectMetadata, Operation } from "./model/operation.js";
 
 // ---------------------------------------------------------------- time and ids
 
@@ -212,6 +212,16 @@ export interface JobListQuery {
 }
 
 /**
+ * What a listing shows of a job (ListJobs' descriptor in every dialect) and what the JobService
+ * needs to apply its time rules to it. A store's `list` may answer with whole jobs; a database
+ * answers with just these, so that a page does not carry every job's whole document.
+ */
+export type JobListing = Pick<
+  Job,
+  "id" | "tenant" | "status" | "priority" | "description" | "progress" | "creationTime" | "terminationDate" | "suspendedDate" | "version"
+> & { operation: { type: Operation["type"] } };
+
+/**
  * Where jobs live. Shaped for a database shared by several processes: inserts are atomic on the
  * job id and on (tenant, clientRequestToken); updates compare-and-set on `version`.
  */
@@ -227,8 +237,8 @@ export interface JobStore {
   replace(job: Job, expectedVersion: number): Promise<boolean>;
   /** Deletes the job if its version is still `expectedVersion`. */
   delete(id: string, expectedVersion: number): Promise<boolean>;
-  /** One tenant's jobs, newest first (creationTime, then id, both descending). */
-  list(query: JobListQuery): Promise<Job[]>;
+  /** One tenant's jobs, newest first (creationTime, then id, both descending): their listings, or the whole jobs. */
+  list(query: JobListQuery): Promise<JobListing[]>;
   /** Every tenant's jobs in the given statuses: how an engine finds work after a restart. */
   scan(statuses: readonly JobStatus[]): Promise<Job[]>;
   /**

@@ -14,7 +14,7 @@ import { KeyedMutex } from "../keyed-mutex.js";
 import { MAX_PRIORITY, sameTenant, tagSchema, type Tag, type Tenant } from "../model/common.js";
 import { createJobInputSchema, MAX_JOB_TAGS, type CreateJobInput, type Job } from "../model/job.js";
 import { isJobStatus, isTerminal, REQUESTABLE_STATUSES, type JobStatus, type RequestedStatus } from "../model/status.js";
-import type { Clock, IdSource, JobStore } from "../ports.js";
+import type { Clock, IdSource, JobListing, JobStore } from "../ports.js";
 import { digest } from "./digest.js";
 import { DEFAULT_POLICY, requestTarget, type LifecyclePolicy } from "./policy.js";
 import { enterStatus } from "./status-change.js";
@@ -45,7 +45,8 @@ export interface ListJobsRequest {
 }
 
 export interface ListJobsResult {
-  jobs: Job[];
+  /** What ListJobs shows of each job (a store may give whole jobs). */
+  jobs: JobListing[];
   /** Present only when more jobs remain: the id of the last job on this page. */
   nextToken?: string;
 }
@@ -186,7 +187,7 @@ export class JobService {
     }
 
     // Expired jobs are dropped while reading, so keep fetching until the page is full.
-    const page: Job[] = [];
+    const page: JobListing[] = [];
     let exhausted = false;
     while (page.length <= limit && !exhausted) {
       const want = limit + 1 - page.length;
@@ -194,7 +195,7 @@ export class JobService {
       exhausted = batch.length < want;
       for (const stored of batch) {
         after = { creationTime: stored.creationTime, id: stored.id };
-        const job = await this.visible(stored);
+        const job = await this.visibleListing(stored);
         if (job && (statuses.length === 0 || statuses.includes(job.status))) page.push(job);
       }
     }
@@ -314,7 +315,7 @@ export class JobService {
   }
 
   /** The next instant at which `sweep` would change something for this job, if any. */
-  deadlineOf(job: Job): number | undefined {
+  deadlineOf(job: Pick<Job, "tenant" | "status" | "suspendedDate" | "terminationDate">): number | undefined {
     const policy = this.policyFor(job.tenant.dialect);
     if (job.status === "Suspended" && job.suspendedDate !== undefined) return job.suspendedDate + policy.suspendedTimeoutMs;
     if (isTerminal(job.status) && job.terminationDate !== undefined) return job.terminationDate + policy.retentionMs;
@@ -327,6 +328,13 @@ export class JobService {
     const job = await this.visible(await this.store.get(id));
     if (!job || !sameTenant(job.tenant, tenant)) throw new JobNotFoundError(id);
     return job;
+  }
+
+  /** A listed job as a reader may see it now: a listing past a deadline is read whole and the time rules applied. */
+  private async visibleListing(listing: JobListing): Promise<JobListing | undefined> {
+    const deadline = this.deadlineOf(listing);
+    if (deadline === undefined || this.clock.now() < deadline) return listing;
+    return this.visible(await this.store.get(listing.id));
   }
 
   /** The job as a reader may see it now: undefined once retention ran out, Failed once a suspension ran out. */

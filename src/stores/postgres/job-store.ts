@@ -1,6 +1,6 @@
 import type { Tenant } from "../../core/model/common.js";
 import type { Job, JobStatus } from "../../core/model/index.js";
-import type { InsertResult, JobListQuery, JobStore } from "../../core/ports.js";
+import type { InsertResult, JobListing, JobListQuery, JobStore } from "../../core/ports.js";
 import { ChangeFeed } from "./change-feed.js";
 import type { PgPool, PostgresConnectionOptions } from "./connection.js";
 import { PgDatabase } from "./database.js";
@@ -29,6 +29,39 @@ interface Row {
   creation_time: string | number;
   version: number;
   body: Record<string, unknown>;
+}
+
+/** A listing's columns: the indexed ones and those derived from the body (migration 3), never the body. */
+export const LISTING_COLUMNS = "id, status, priority, creation_time, version, description, operation_type, progress, termination_date, suspended_date";
+
+interface ListingRow {
+  id: string;
+  status: JobStatus;
+  priority: number;
+  creation_time: string;
+  version: number;
+  description: string | null;
+  operation_type: JobListing["operation"]["type"];
+  progress: Job["progress"];
+  termination_date: string | null;
+  suspended_date: string | null;
+}
+
+function toListing(tenant: Tenant, row: ListingRow): JobListing {
+  const listing: JobListing = {
+    id: row.id,
+    tenant,
+    status: row.status,
+    priority: row.priority,
+    operation: { type: row.operation_type },
+    progress: row.progress,
+    creationTime: Number(row.creation_time),
+    version: row.version,
+  };
+  if (row.description !== null) listing.description = row.description;
+  if (row.termination_date !== null) listing.terminationDate = Number(row.termination_date);
+  if (row.suspended_date !== null) listing.suspendedDate = Number(row.suspended_date);
+  return listing;
 }
 
 function toRow(job: Job): unknown[] {
@@ -127,10 +160,11 @@ export class PostgresJobStore implements JobStore {
     return rows.length === 1;
   }
 
-  /** One index range (jobs_listing): a page costs the same whatever the number of jobs. */
-  async list(query: JobListQuery): Promise<Job[]> {
+  /** One index range (jobs_listing), listing columns only: a page costs the same whatever the number of jobs or their size. */
+  async list(query: JobListQuery): Promise<JobListing[]> {
     const { text, values } = listQuery(this.schema, query);
-    return (await this.query<Row>("list", text, values)).map(toJob);
+    const tenant = { dialect: query.tenant.dialect, account: query.tenant.account, region: query.tenant.region };
+    return (await this.query<ListingRow>("list", text, values)).map((row) => toListing({ ...tenant }, row));
   }
 
   async scan(statuses: readonly JobStatus[]): Promise<Job[]> {
@@ -191,7 +225,7 @@ export function listQuery(schema: string, query: JobListQuery): { text: string; 
   }
   values.push(limit);
   return {
-    text: `SELECT ${COLUMNS} FROM ${schema}.jobs WHERE ${where.join(" AND ")} ORDER BY creation_time DESC, id DESC LIMIT $${values.length}`,
+    text: `SELECT ${LISTING_COLUMNS} FROM ${schema}.jobs WHERE ${where.join(" AND ")} ORDER BY creation_time DESC, id DESC LIMIT $${values.length}`,
     values,
   };
 }

@@ -88,6 +88,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "listing columns",
+    // What ListJobs shows of a job beside the indexed columns, as columns PostgreSQL derives from
+    // the body (stored generated columns: every write keeps them in step, no code writes them), so
+    // that a page of listings reads neither the whole document nor sends it over the wire.
+    sql: (s) => `
+      ALTER TABLE ${s}.jobs
+        ADD COLUMN description text GENERATED ALWAYS AS (body->>'description') STORED,
+        ADD COLUMN operation_type text GENERATED ALWAYS AS (body->'operation'->>'type') STORED,
+        ADD COLUMN progress jsonb GENERATED ALWAYS AS (body->'progress') STORED,
+        ADD COLUMN termination_date bigint GENERATED ALWAYS AS ((body->>'terminationDate')::bigint) STORED,
+        ADD COLUMN suspended_date bigint GENERATED ALWAYS AS ((body->>'suspendedDate')::bigint) STORED;
+    `,
+  },
 ];
 
 /** Arbitrary, fixed: the first half of the advisory-lock key of batchplane's migrations. */
