@@ -13,6 +13,7 @@ import type { JobRun } from "./job-run.js";
 import type { ReportLayout } from "./report-layouts.js";
 import { checkReportDestination } from "./report-check.js";
 import { reportedStatuses } from "./report-writer.js";
+import { SpilledRowsLost } from "./row-spill.js";
 import type { Scheduler } from "./scheduler.js";
 import type { UnitRunner } from "./unit-runner.js";
 
@@ -342,7 +343,8 @@ export class JobSteps {
       try {
         for await (const chunk of leases.rows(job.id, status)) yield chunk;
       } catch (e) {
-        throw new RowsUnreadable(e);
+        // Rows spilled to the report bucket and lost there fail the report, like that bucket's own failures.
+        throw e instanceof SpilledRowsLost ? e : new RowsUnreadable(e);
       }
     }
     return ctx.persist(async () => {
