@@ -8,7 +8,7 @@
  *   npx tsx bench/engine-profile.ts                  # both
  *   npx tsx bench/engine-profile.ts rounds           # engine/csv-parse only
  *   npx tsx bench/engine-profile.ts stream 10000000  # one streamed job, this process
- *   node --cpu-prof --import tsx bench/engine-profile.ts rounds   # with a CPU profile
+ *   npx tsx bench/engine-profile.ts profile /tmp    # a CPU profile of one engine run alone
  *
  * Options: BENCH_LINES (default 1e6), BENCH_ROUNDS (default 3), BENCH_STREAM_SIZES (default
  * "1000000,10000000").
@@ -54,8 +54,30 @@ async function rounds(): Promise<void> {
   console.log(`(ms per round: engine ${list(engines, "ms")} cpu ${list(engines, "cpu")}; csv-parse ${list(parses, "ms")} cpu ${list(parses, "cpu")}; counting ${list(bare, "ms")} cpu ${list(bare, "cpu")})`);
 }
 
+/** One engine run over the seeded memory store under the inspector's profiler: only the job, not the seeding. */
+async function profile(dir: string): Promise<void> {
+  const { Session } = await import("node:inspector/promises");
+  const { writeFile } = await import("node:fs/promises");
+  const objects = new MemoryObjectStore();
+  for (const b of ["bench-data", "bench-manifests", "bench-reports"]) await objects.createBucket(b);
+  const empty = new Uint8Array();
+  for (let i = 0; i < LINES; i++) await objects.put({ bucket: "bench-data", key: keyOf(i), body: empty });
+  const { etag } = await objects.put({ bucket: "bench-manifests", key: "tagging.csv", body: manifestChunks(LINES) });
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+  await session.post("Profiler.start");
+  const t = await timedJob(objects, jobInput("tagging", "profiled", "tagging.csv", etag), LINES);
+  const { profile } = await session.post("Profiler.stop");
+  const file = `${dir}/engine-${Date.now()}.cpuprofile`;
+  await writeFile(file, JSON.stringify(profile));
+  console.log(`${LINES} tasks in ${t.ms.toFixed(0)} ms (CPU ${t.cpu.toFixed(0)} ms); profile: ${file}`);
+}
+
 const [mode, arg] = process.argv.slice(2);
 if (mode === "stream") await stream(Number(arg));
+else if (mode === "profile") await profile(arg ?? ".");
 else {
   if (mode === undefined || mode === "rounds") await rounds();
   if (mode === undefined || mode === "streams") {

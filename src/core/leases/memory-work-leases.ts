@@ -135,17 +135,33 @@ export function summarize(units: readonly UnitState[], now: number): WorkSummary
 }
 
 /**
+ * A job's units with what `summary` and `claim` need kept up to date as steps are recorded, so
+ * that neither walks every unit (a 10M-task job has 10,000 of them, and each finished unit asks).
+ */
+interface MemoryPlan {
+  units: MemoryUnit[];
+  /** Units [0, firstOpen) are done. */
+  firstOpen: number;
+  done: number;
+  succeeded: number;
+  failed: number;
+  rows: { succeeded: number; failed: number };
+  /** Units holding a lease (live or expired). */
+  held: Set<number>;
+}
+
+/**
  * Work leases in this process's memory: what an engine uses when given no lease store (one per
  * JobStore object, see `defaultWorkLeases`), and what tests run several engines over. Tokens are
  * `<owner>#<n>` with n counting up for the life of the store.
  *
  * Report rows are kept in memory up to a budget (`keepChars`, over every job); with a `spill`, a
- * unit that finishes beyond it has its rows written out (before the finish is recorded: a finish
- * whose spill fails records nothing) and keeps only where they are. Memory then stays flat in the
- * number of tasks: what is held is the budget plus the steps of unfinished units.
+ * unit that finishes beyond it has its rows written out (before the finish is recorded) and keeps
+ * only where they are. Memory then stays flat in the number of tasks: what is held is the budget,
+ * the steps of unfinished units and a small record a unit.
  */
 export class MemoryWorkLeases implements WorkLeaseStore {
-  private readonly plans = new Map<string, MemoryUnit[]>();
+  private readonly plans = new Map<string, MemoryPlan>();
   private seq = 0;
   private spill: RowSpill | undefined;
   private readonly keepChars: number;
@@ -164,22 +180,30 @@ export class MemoryWorkLeases implements WorkLeaseStore {
 
   async plan(jobId: string, units: readonly WorkUnitRange[]): Promise<{ planned: boolean; units: number }> {
     const existing = this.plans.get(jobId);
-    if (existing) return { planned: false, units: existing.length };
+    if (existing) return { planned: false, units: existing.units.length };
     checkPlan(jobId, units);
-    this.plans.set(
-      jobId,
-      units.map((u) => ({ ...newUnit(u), rows: { succeeded: [], failed: [] }, chars: 0 })),
-    );
+    this.plans.set(jobId, {
+      units: units.map((u) => ({ ...newUnit(u), rows: { succeeded: [], failed: [] }, chars: 0 })),
+      firstOpen: 0,
+      done: 0,
+      succeeded: 0,
+      failed: 0,
+      rows: { succeeded: 0, failed: 0 },
+      held: new Set(),
+    });
     return { planned: true, units: units.length };
   }
 
   async claim(jobId: string, request: ClaimRequest): Promise<WorkLease[]> {
-    const units = this.plans.get(jobId) ?? [];
+    const plan = this.plans.get(jobId);
+    if (!plan) return [];
+    const units = plan.units;
     const got: WorkLease[] = [];
-    for (let n = 0; n < units.length && got.length < request.limit; n++) {
+    for (let n = this.firstOpen(plan); n < units.length && got.length < request.limit; n++) {
       const unit = units[n]!;
       if (!claimable(unit, request.now)) continue;
       unit.lease = { owner: request.owner, token: `${request.owner}#${++this.seq}`, expiresAt: request.now + request.leaseMs };
+      plan.held.add(n);
       got.push(leaseOf(jobId, n, unit));
     }
     return got;
@@ -219,7 +243,7 @@ export class MemoryWorkLeases implements WorkLeaseStore {
           return false;
         }
         (unit.written ??= []).push(...written);
-        applyStep(unit, step, last);
+        this.apply(lease, unit, step, last);
         this.kept -= unit.chars;
         unit.chars = 0;
         unit.rows = { succeeded: [], failed: [] };
@@ -227,7 +251,7 @@ export class MemoryWorkLeases implements WorkLeaseStore {
         return true;
       }
     }
-    applyStep(unit, step, last);
+    this.apply(lease, unit, step, last);
     if (step.rows.succeeded.length > 0) unit.rows.succeeded.push([...step.rows.succeeded]);
     if (step.rows.failed.length > 0) unit.rows.failed.push([...step.rows.failed]);
     unit.chars += chars;
@@ -235,32 +259,68 @@ export class MemoryWorkLeases implements WorkLeaseStore {
     return true;
   }
 
+  /** Counts a checked step into its unit and into its plan's totals. */
+  private apply(lease: WorkLease, unit: MemoryUnit, step: UnitStep, last: boolean): void {
+    applyStep(unit, step, last);
+    const plan = this.plans.get(lease.jobId)!;
+    plan.succeeded += step.succeeded;
+    plan.failed += step.failed;
+    plan.rows.succeeded += step.rows.succeeded.length;
+    plan.rows.failed += step.rows.failed.length;
+    if (last) {
+      plan.done++;
+      plan.held.delete(lease.unit);
+    }
+  }
+
   async release(lease: WorkLease, now: number): Promise<boolean> {
     const unit = this.unitOf(lease);
     if (!holds(unit, lease, now)) return false;
     delete unit.lease;
+    this.plans.get(lease.jobId)!.held.delete(lease.unit);
     return true;
   }
 
   async releaseOwner(owner: string): Promise<number> {
     let n = 0;
-    for (const units of this.plans.values()) {
-      for (const unit of units) {
+    for (const plan of this.plans.values()) {
+      for (const u of [...plan.held]) {
+        const unit = plan.units[u]!;
         if (unit.lease?.owner !== owner) continue;
         delete unit.lease;
+        plan.held.delete(u);
         n++;
       }
     }
     return n;
   }
 
+  /** What `summarize` gives, from the plan's running totals and its leased units only. */
   async summary(jobId: string, now: number): Promise<WorkSummary | undefined> {
-    const units = this.plans.get(jobId);
-    return units && summarize(units, now);
+    const plan = this.plans.get(jobId);
+    if (!plan) return undefined;
+    const units = plan.units;
+    const open = this.firstOpen(plan);
+    const s: WorkSummary = {
+      units: units.length,
+      done: plan.done,
+      leased: 0,
+      succeeded: plan.succeeded,
+      failed: plan.failed,
+      rows: { ...plan.rows },
+      position: units.length === 0 ? 0 : units[Math.min(open, units.length - 1)]!.position,
+    };
+    for (const n of plan.held) {
+      const lease = units[n]!.lease;
+      if (!lease || now >= lease.expiresAt) continue;
+      s.leased++;
+      if (s.nextExpiry === undefined || lease.expiresAt < s.nextExpiry) s.nextExpiry = lease.expiresAt;
+    }
+    return s;
   }
 
   async *rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<string[]> {
-    for (const unit of this.plans.get(jobId) ?? []) {
+    for (const unit of this.plans.get(jobId)?.units ?? []) {
       const part = unit.parts?.[status];
       if (part) yield await this.spill!.read(part);
       else if (!unit.parts) for (const chunk of unit.rows[status]) yield chunk;
@@ -269,25 +329,31 @@ export class MemoryWorkLeases implements WorkLeaseStore {
 
   /** Removes the job's spilled parts first: a removal that fails leaves the job planned, to be dropped again. */
   async drop(jobId: string): Promise<void> {
-    const units = this.plans.get(jobId);
-    if (!units) return;
-    for (const unit of units) {
+    const plan = this.plans.get(jobId);
+    if (!plan) return;
+    for (const unit of plan.units) {
       while (unit.written?.length) {
         await this.spill!.remove(unit.written[unit.written.length - 1]!);
         unit.written.pop();
       }
     }
-    if (this.plans.get(jobId) !== units) return;
+    if (this.plans.get(jobId) !== plan) return;
     this.plans.delete(jobId);
-    for (const unit of units) this.kept -= unit.chars;
+    for (const unit of plan.units) this.kept -= unit.chars;
   }
 
   async jobs(): Promise<string[]> {
     return [...this.plans.keys()];
   }
 
+  /** The first unit not done: done units never change again, so the mark only moves forward. */
+  private firstOpen(plan: MemoryPlan): number {
+    while (plan.firstOpen < plan.units.length && plan.units[plan.firstOpen]!.done) plan.firstOpen++;
+    return plan.firstOpen;
+  }
+
   private unitOf(lease: WorkLease): MemoryUnit | undefined {
-    return this.plans.get(lease.jobId)?.[lease.unit];
+    return this.plans.get(lease.jobId)?.units[lease.unit];
   }
 }
 
