@@ -56,11 +56,10 @@ export class HeldUnit {
     return this.next < this.records.length;
   }
 
-  /** The next buffered record goes out: its task number. */
+  /** The next buffered record goes out: its task number (the caller counts it in `inFlight`). */
   take(): number {
     const record = this.records[this.next]!;
     this.nextOrdinal = record.ordinal + 1;
-    this.inFlight++;
     this.results.push(undefined);
     return this.base + this.next++;
   }

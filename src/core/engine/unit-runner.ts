@@ -189,6 +189,7 @@ export class UnitRunner {
     if (this.expired(unit)) return this.lose(run, unit);
     const record = unit.records[unit.next]!;
     const seq = unit.take();
+    unit.inFlight++;
     if (!run.fetching && run.bufferedCount() * 2 < this.ctx.batchSize && run.unitToRead()) this.fetch(run);
     run.inFlight++;
     this.scheduler.inFlight++;

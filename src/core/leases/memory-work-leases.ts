@@ -50,11 +50,11 @@ export interface RowSpill {
 export interface MemoryWorkLeasesOptions {
   /** Where finished units' rows go beyond `keepChars` (default: nowhere, every row stays in memory). */
   spill?: RowSpill;
-  /** Characters of rows kept in memory over every job before finished units are spilled (default 4 Mi). */
+  /** Characters of rows kept in memory over every job before finished units are spilled (default 1 Mi: about 16,000 rows; held as strings, they take a few times that in bytes). */
   keepChars?: number;
 }
 
-const DEFAULT_KEEP_CHARS = 4 * 1024 * 1024;
+const DEFAULT_KEEP_CHARS = 1024 * 1024;
 
 function charsOf(rows: { succeeded: readonly string[]; failed: readonly string[] }): number {
   let n = 0;
