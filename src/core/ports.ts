@@ -284,8 +284,9 @@ export interface JobStore {
  * - **Aggregates.** `summary` sums the recorded counters over every unit (done or not): the
  *   failure threshold across processes and DescribeJob's progress read it.
  * - **Rows.** `rows` yields a job's recorded report rows of one status in manifest order: unit by
- *   unit, each unit's steps in the order recorded. The report is built from it; rows never go to
- *   the user's report bucket as temporary objects.
+ *   unit, each unit's steps in the order recorded. The report is built from it. Where rows are
+ *   kept is the implementation's affair (MemoryWorkLeases spills finished units' rows beyond a
+ *   budget; the engine's default puts them beside the report, never under the report's prefix).
  * - **Owners.** `releaseOwner` ends every lease an owner id holds (their tokens stop working):
  *   an engine starting under an owner id takes over what an earlier life of that id left, at once
  *   instead of after the leases expire. Owner ids of engines alive at the same time must differ.

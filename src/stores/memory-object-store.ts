@@ -74,6 +74,7 @@ export class MemoryObjectStore implements ObjectStore {
   private readonly buckets = new Map<string, Bucket>();
   private readonly clock: Clock;
   private versionSeq = 0;
+  private lastTags: Tag[] | undefined;
 
   constructor(options: MemoryObjectStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -167,8 +168,8 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async putTagging(ref: ObjectRef, tags: Tag[]): Promise<void> {
-    checkTags(tags);
-    this.version(ref).tags = tags.map((t) => ({ ...t }));
+    const stored = this.tagSet(tags);
+    this.version(ref).tags = stored;
   }
 
   async deleteTagging(ref: ObjectRef): Promise<void> {
@@ -207,6 +208,22 @@ export class MemoryObjectStore implements ObjectStore {
     const b = this.buckets.get(name);
     if (!b) throw E.noSuchBucket(name);
     return b;
+  }
+
+  /**
+   * A stored copy of `tags`, checked. Stored tag sets are never changed in place (reads copy them,
+   * copies share them), so objects given equal tags share one copy: a tagging job's million
+   * objects hold one tag set, not a million.
+   */
+  private tagSet(tags: Tag[]): Tag[] {
+    const last = this.lastTags;
+    if (last !== undefined && last.length === tags.length) {
+      let same = true;
+      for (let i = 0; i < tags.length && same; i++) same = tags[i]!.key === last[i]!.key && tags[i]!.value === last[i]!.value;
+      if (same) return last;
+    }
+    checkTags(tags);
+    return (this.lastTags = tags.map((t) => ({ ...t })));
   }
 
   private version(ref: ObjectRef): Version {

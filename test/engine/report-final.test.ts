@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Engine, JobService, MemoryJobStore, MemoryObjectStore, systemClock, type Job } from "../../src/index.js";
 import { MemoryWorkLeases } from "../../src/stores/memory-work-leases.js";
 import { FaultInjectingStore, readReport, seedManifest, seedObjects } from "../../src/testing/index.js";
-import { bedWith, DATA, REPORTS } from "./support.js";
+import { bedWith, DATA, listedAt, REPORTS } from "./support.js";
 
 const keys = Array.from({ length: 40 }, (_, i) => `obj-${String(i).padStart(2, "0")}`);
 
@@ -13,15 +13,10 @@ describe("a report is final when its job is (issue 17.1, 12.5)", () => {
     const cleanup = bed.faults.hold({ operations: "delete", bucket: REPORTS });
     const created = await bed.job();
     const base = `reports/job-${created.id}/`;
-    let atComplete: Promise<string[]> | undefined;
-    bed.jobs.subscribe((job, change) => {
-      if (job.id === created.id && change.type === "status" && change.to === "Complete") {
-        atComplete = bed.objects.list({ bucket: REPORTS, prefix: base }).then((p) => p.objects.map((o) => o.key).sort());
-      }
-    });
+    const atComplete = listedAt(bed, () => created.id, "Complete", REPORTS, () => base);
     const run = bed.runUntilIdle();
     const job = await bed.whenJob(created.id, (j) => j.status === "Complete");
-    const listed = await atComplete;
+    const listed = await atComplete();
     cleanup.release();
     await run;
     const report = (await readReport(bed.objects, job))!;

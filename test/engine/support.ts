@@ -34,3 +34,20 @@ export function statusLog(bed: { jobs: { subscribe(l: (job: Job, change: { type:
   });
   return seen;
 }
+
+/** The keys under `prefix` in `bucket`, listed at the moment a listener hears the job reach `status`. */
+export function listedAt(
+  bed: { jobs: { subscribe(l: (job: Job, change: { type: string; to?: JobStatus }) => void): () => void }; objects: { list(r: { bucket: string; prefix: string }): Promise<{ objects: { key: string }[] }> } },
+  id: () => string,
+  status: JobStatus,
+  bucket: string,
+  prefix: () => string,
+): () => Promise<string[]> | undefined {
+  let listed: Promise<string[]> | undefined;
+  bed.jobs.subscribe((job, change) => {
+    if (job.id === id() && change.type === "status" && change.to === status) {
+      listed = bed.objects.list({ bucket, prefix: prefix() }).then((p) => p.objects.map((o) => o.key).sort());
+    }
+  });
+  return () => listed;
+}

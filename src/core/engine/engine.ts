@@ -11,6 +11,7 @@ import { JobRun } from "./job-run.js";
 import { DEFAULT_REPORT_LAYOUT, REPORT_LAYOUTS, type ReportLayout } from "./report-layouts.js";
 import { ReportWriter } from "./report-writer.js";
 import { DEFAULT_RETRY, Retrier, retryingStore, type RetryOptions } from "./retries.js";
+import { ReportBucketSpill } from "./row-spill.js";
 import { Scheduler } from "./scheduler.js";
 import { UnitRunner } from "./unit-runner.js";
 
@@ -139,11 +140,9 @@ export class Engine implements EngineContext {
 
   constructor(options: EngineOptions) {
     this.jobs = options.jobs;
-    this.leases = options.leases ?? defaultWorkLeases(options.jobs.store);
     this.raw = options.objects;
     this.clock = options.clock ?? options.jobs.clock;
     this.functions = options.functions;
-    this.owner = options.owner ?? (this.leases.shared ? `engine-${options.jobs.ids.uuid()}` : "local");
     this.leaseMs = positive(options.leaseMs ?? 30_000, "leaseMs");
     this.unitSize = positive(options.unitSize ?? 1_000, "unitSize");
     this.claimBatch = positive(options.unitsPerClaim ?? 1, "unitsPerClaim");
@@ -153,6 +152,9 @@ export class Engine implements EngineContext {
     this.activity = new Activity(this.clock);
     this.retrier = new Retrier({ ...DEFAULT_RETRY, ...options.retry }, (ms) => this.activity.sleep(ms));
     this.objects = retryingStore(this.raw, this.retrier);
+    // The default keeps report rows in memory up to a budget, then beside the report (row-spill.ts).
+    this.leases = options.leases ?? defaultWorkLeases(options.jobs.store, new ReportBucketSpill(this.objects, this.jobs));
+    this.owner = options.owner ?? (this.leases.shared ? `engine-${options.jobs.ids.uuid()}` : "local");
     this.report = new ReportWriter(this.objects, this.raw, this.retrier);
     this.checkpointEvery = positive(options.checkpointEvery ?? 10_000, "checkpointEvery");
     this.checkpointIntervalMs = options.checkpointIntervalMs ?? 30_000;

@@ -6,7 +6,7 @@ import type { ExecutorPorts, Task, TaskResult } from "../operations/types.js";
 import type { TimerHandle, WorkLease } from "../ports.js";
 import type { ManifestCursor } from "./manifest-cursor.js";
 import type { ReportLayout } from "./report-layouts.js";
-import { PendingRows } from "./report-writer.js";
+import type { TakenRows } from "./report-writer.js";
 
 /**
  * Where a job stands in this engine's memory (its status is in the JobService):
@@ -15,7 +15,13 @@ import { PendingRows } from "./report-writer.js";
  */
 export type RunPhase = "idle" | "queued" | "starting" | "running";
 
-/** A unit this engine holds under a lease: its records, tasks in flight and finished tasks not yet recorded. */
+/**
+ * A unit this engine holds under a lease. Its records, read and not yet recorded, sit in manifest
+ * order in one array: [0, next) dispatched, [next, length) buffered; each dispatched task's result
+ * goes into the same slot of `results` when it finishes. Tasks are dispatched in order, so the
+ * finished prefix is a slot index that only moves forward, and a step takes the slots below it as
+ * they are: no per-task set of tasks in flight, no sort, rows in manifest order by construction.
+ */
 export class HeldUnit {
   /** Records [start, recorded) are recorded in the lease store. */
   recorded: number;
@@ -24,11 +30,18 @@ export class HeldUnit {
   /** Every record of the unit read (or the manifest ended). */
   exhausted = false;
   records: TaskRecord[] = [];
-  at = 0;
-  readonly inFlight = new Set<number>();
+  results: (TaskResult | undefined)[] = [];
+  /** The slot of the next record to dispatch. */
+  next = 0;
+  /** Slots [0, finishedTo) are finished. */
+  finishedTo = 0;
+  /** What slot 0 is in the numbering tasks carry (slot numbers shift as steps take the prefix). */
+  base = 0;
+  inFlight = 0;
+  /** Finished tasks not yet recorded (the finished prefix and those finished past it). */
+  finished = 0;
   /** The ordinal after the last record dispatched. */
   nextOrdinal: number;
-  readonly pending = new PendingRows();
   /** The lease was lost (renew or a step refused): nothing more is recorded for this unit. */
   lost = false;
   /** Finished and recorded as done. */
@@ -40,19 +53,71 @@ export class HeldUnit {
   }
 
   buffered(): boolean {
-    return this.at < this.records.length;
+    return this.next < this.records.length;
+  }
+
+  /** The next buffered record goes out: its task number (the caller counts it in `inFlight`). */
+  take(): number {
+    const record = this.records[this.next]!;
+    this.nextOrdinal = record.ordinal + 1;
+    this.results.push(undefined);
+    return this.base + this.next++;
+  }
+
+  /** Task `seq` finished with `result`. */
+  settle(seq: number, result: TaskResult): void {
+    this.results[seq - this.base] = result;
+    this.finished++;
+    while (this.finishedTo < this.next && this.results[this.finishedTo] !== undefined) this.finishedTo++;
   }
 
   /** Records [start, position) are finished: everything below the oldest task still in flight. */
   finishedPrefix(): number {
-    let min = this.exhausted && !this.buffered() ? this.lease.end : this.nextOrdinal;
-    for (const o of this.inFlight) if (o < min) min = o;
-    return min;
+    if (this.finishedTo < this.next) return this.records[this.finishedTo]!.ordinal;
+    return this.exhausted && !this.buffered() ? this.lease.end : this.nextOrdinal;
+  }
+
+  /**
+   * Removes the finished prefix and gives its counts and, for the statuses `render` reports, its
+   * rows in manifest order: as each step covers the next range of records, the report follows
+   * the manifest.
+   */
+  takeFinished(render: (record: TaskRecord, result: TaskResult) => string | undefined): TakenRows {
+    const taken: TakenRows = { succeeded: 0, failed: 0, rows: { succeeded: [], failed: [] } };
+    const n = this.finishedTo;
+    for (let i = 0; i < n; i++) {
+      const result = this.results[i]!;
+      const status = result.status;
+      taken[status]++;
+      const row = render(this.records[i]!, result);
+      if (row !== undefined) taken.rows[status].push(row);
+    }
+    this.drop(n);
+    this.finished -= n;
+    return taken;
+  }
+
+  /** The lease is gone: nothing of the unit is recorded or dispatched any more. Gives the counts of the finished tasks dropped. */
+  clear(): { succeeded: number; failed: number } {
+    const dropped = { succeeded: 0, failed: 0 };
+    for (const result of this.results) if (result !== undefined) dropped[result.status]++;
+    this.drop(this.records.length);
+    this.finished = 0;
+    return dropped;
   }
 
   /** Every record of the unit ran. */
   drained(): boolean {
-    return this.exhausted && !this.buffered() && this.inFlight.size === 0;
+    return this.exhausted && !this.buffered() && this.inFlight === 0;
+  }
+
+  private drop(n: number): void {
+    if (n === 0) return;
+    this.records.splice(0, n);
+    this.results.splice(0, n);
+    this.base += n;
+    this.next = Math.max(0, this.next - n);
+    this.finishedTo = Math.max(0, this.finishedTo - n);
   }
 }
 
@@ -125,7 +190,7 @@ export class JobRun {
 
   pendingSize(): number {
     let n = 0;
-    for (const u of this.units) n += u.pending.size;
+    for (const u of this.units) n += u.finished;
     return n;
   }
 
@@ -148,7 +213,7 @@ export class JobRun {
   /** Records buffered over every unit. */
   bufferedCount(): number {
     let n = 0;
-    for (const u of this.units) if (!u.lost) n += u.records.length - u.at;
+    for (const u of this.units) if (!u.lost) n += u.records.length - u.next;
     return n;
   }
 

@@ -14,6 +14,7 @@ import { Preemption } from "./preemption.js";
 import type { ReportLayout } from "./report-layouts.js";
 import { checkReportDestination } from "./report-check.js";
 import { reportedStatuses } from "./report-writer.js";
+import { SpilledRowsLost } from "./row-spill.js";
 import type { Scheduler } from "./scheduler.js";
 import type { UnitRunner } from "./unit-runner.js";
 
@@ -358,7 +359,8 @@ export class JobSteps {
       try {
         for await (const chunk of leases.rows(job.id, status)) yield chunk;
       } catch (e) {
-        throw new RowsUnreadable(e);
+        // Rows spilled to the report bucket and lost there fail the report, like that bucket's own failures.
+        throw e instanceof SpilledRowsLost ? e : new RowsUnreadable(e);
       }
     }
     return ctx.persist(async () => {

@@ -24,8 +24,9 @@ export interface ReportLayout {
   manifestKey(job: Job): string;
   resultsKey(job: Job, status: TaskStatus): string;
   /**
-   * No longer used: the engine keeps a running job's rows in its work-lease store, never as part
-   * objects in the report bucket. Kept optional so that layouts written for earlier versions compile.
+   * No longer used: the engine keeps a running job's rows in its work-lease store (the default one
+   * spills them beside the report, never under its prefix). Kept optional so that layouts written
+   * for earlier versions compile.
    */
   partKey?(job: Job, seq: number, status: TaskStatus): string;
   /** One results row, newline included. */

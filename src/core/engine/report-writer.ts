@@ -1,65 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Job } from "../model/job.js";
 import type { ObjectStore, UnitStep } from "../ports.js";
-import type { TaskRecord } from "../manifest/records.js";
-import type { TaskResult } from "../operations/types.js";
 import type { Retrier } from "./retries.js";
 import type { ReportLayout, ResultsFile, TaskStatus } from "./report-layouts.js";
-
-/**
- * Finished tasks of a unit not yet recorded, in the order they finished. Tasks finish out of
- * order, so a step takes only those below the finished prefix and keeps the rest. Rows are
- * rendered when taken, not when the task finishes: a pending task holds its record and result
- * only, which keeps what lives until the next step small.
- */
-export class PendingRows {
-  private records: TaskRecord[] = [];
-  private results: TaskResult[] = [];
-
-  get size(): number {
-    return this.records.length;
-  }
-
-  add(record: TaskRecord, result: TaskResult): void {
-    this.records.push(record);
-    this.results.push(result);
-  }
-
-  /**
-   * Removes the tasks below `position` and gives their counts and, for the statuses `render`
-   * reports, their rows in manifest order: as each step covers the next range of records, the
-   * report follows the manifest.
-   */
-  takeBelow(position: number, render: (record: TaskRecord, result: TaskResult) => string | undefined): TakenRows {
-    const taken: TakenRows = { succeeded: 0, failed: 0, rows: { succeeded: [], failed: [] } };
-    const below: number[] = [];
-    const keep = new PendingRows();
-    let sorted = true;
-    let last = -1;
-    for (let i = 0; i < this.records.length; i++) {
-      const ordinal = this.records[i]!.ordinal;
-      if (ordinal >= position) {
-        keep.add(this.records[i]!, this.results[i]!);
-        continue;
-      }
-      if (ordinal < last) sorted = false;
-      last = ordinal;
-      below.push(i);
-    }
-    // Tasks mostly finish in the order they started: sort only when they did not.
-    if (!sorted) below.sort((a, b) => this.records[a]!.ordinal - this.records[b]!.ordinal);
-    for (const i of below) {
-      const result = this.results[i]!;
-      const status = result.status;
-      taken[status]++;
-      const row = render(this.records[i]!, result);
-      if (row !== undefined) taken.rows[status].push(row);
-    }
-    this.records = keep.records;
-    this.results = keep.results;
-    return taken;
-  }
-}
 
 export interface TakenRows {
   succeeded: number;

@@ -164,8 +164,7 @@ export class UnitRunner {
             unit.exhausted = true;
             return;
           }
-          unit.records = unit.at < unit.records.length ? unit.records.slice(unit.at).concat(records) : records;
-          unit.at = 0;
+          for (const r of records) unit.records.push(r);
           unit.nextRead = records[records.length - 1]!.ordinal + 1;
           if (unit.nextRead >= unit.lease.end) unit.exhausted = true;
         },
@@ -189,19 +188,19 @@ export class UnitRunner {
   dispatch(run: JobRun): void {
     const unit = run.nextUnit()!;
     if (this.expired(unit)) return this.lose(run, unit);
-    const record = unit.records[unit.at++]!;
+    const record = unit.records[unit.next]!;
+    const seq = unit.take();
+    unit.inFlight++;
     if (!run.fetching && run.bufferedCount() * 2 < this.ctx.batchSize && run.unitToRead()) this.fetch(run);
-    unit.inFlight.add(record.ordinal);
-    unit.nextOrdinal = record.ordinal + 1;
     run.inFlight++;
     this.scheduler.inFlight++;
     this.ctx.activity.begin();
     if (record.versionId === "") {
       // A manifest with a VersionId column gave none for this line (S3 troubleshooting guide).
-      queueMicrotask(() => this.finished(run, unit, record, MISSING_VERSION));
+      queueMicrotask(() => this.finished(run, unit, seq, MISSING_VERSION));
       return;
     }
-    this.attempt(run, unit, record, 1);
+    this.attempt(run, unit, record, seq, 1);
   }
 
   /**
@@ -209,7 +208,7 @@ export class UnitRunner {
    * after a backoff, up to the retry limit, then fails it with that error. Retrying the task rather
    * than each store call keeps the hot path free of wrappers; every executor is safe to repeat.
    */
-  private attempt(run: JobRun, unit: HeldUnit, record: TaskRecord, n: number): void {
+  private attempt(run: JobRun, unit: HeldUnit, record: TaskRecord, seq: number, n: number): void {
     let result: Promise<TaskResult>;
     try {
       result = run.execute(record, run.operation, run.ports);
@@ -217,33 +216,33 @@ export class UnitRunner {
       result = Promise.reject(e);
     }
     result.then(
-      (r) => this.finished(run, unit, record, r),
+      (r) => this.finished(run, unit, seq, r),
       (e: unknown) => {
         const retry = this.ctx.retrier.options;
-        if (!isTransient(e) || n >= retry.maxAttempts || unit.lost) return this.finished(run, unit, record, failureOf(e));
-        void this.ctx.activity.sleep(backoffDelay(n, retry)).then(() => this.attempt(run, unit, record, n + 1));
+        if (!isTransient(e) || n >= retry.maxAttempts || unit.lost) return this.finished(run, unit, seq, failureOf(e));
+        void this.ctx.activity.sleep(backoffDelay(n, retry)).then(() => this.attempt(run, unit, record, seq, n + 1));
       },
     );
   }
 
-  private finished(run: JobRun, unit: HeldUnit, record: TaskRecord, result: TaskResult): void {
+  private finished(run: JobRun, unit: HeldUnit, seq: number, result: TaskResult): void {
     const ctx = this.ctx;
     this.scheduler.inFlight--;
     run.inFlight--;
-    unit.inFlight.delete(record.ordinal);
-    if (!unit.lost && this.expired(unit)) this.lose(run, unit);
+    unit.inFlight--;
+    const now = ctx.clock.now();
+    if (!unit.lost && now >= unit.lease.expiresAt) this.lose(run, unit);
     if (unit.lost) {
       // Its result is not ours to record any more: whoever holds the unit runs the task again.
-      if (unit.inFlight.size === 0) run.units = run.units.filter((u) => u !== unit);
+      if (unit.inFlight === 0) run.units = run.units.filter((u) => u !== unit);
     } else {
-      unit.pending.add(record, result);
+      unit.settle(seq, result);
       run.unrecorded[result.status]++;
       if (run.stop === undefined && crossesThreshold(ctx.threshold, run.succeeded(), run.failed())) {
         run.stop = "fail";
         run.failure = FAILURES.threshold(ctx.threshold, run.succeeded(), run.failed());
         ctx.drive(run);
       }
-      const now = ctx.clock.now();
       if (
         unit.drained() ||
         ++run.sinceCheckpoint >= ctx.checkpointEvery ||
@@ -315,7 +314,7 @@ export class UnitRunner {
       const drained = unit.drained();
       const position = unit.finishedPrefix();
       if (position <= unit.recorded) continue;
-      const taken = unit.pending.takeBelow(position, run.render);
+      const taken = unit.takeFinished(run.render);
       const step = stepOf(taken, position);
       const ok = await ctx.persist(
         () => (drained ? ctx.leases.finish(unit.lease, step, ctx.clock.now()) : ctx.leases.record(unit.lease, step, ctx.clock.now())),
@@ -390,12 +389,10 @@ export class UnitRunner {
 
   private lose(run: JobRun, unit: HeldUnit): void {
     unit.lost = true;
-    unit.records = [];
-    unit.at = 0;
-    const dropped = unit.pending.takeBelow(Infinity, () => undefined);
+    const dropped = unit.clear();
     run.unrecorded.succeeded -= dropped.succeeded;
     run.unrecorded.failed -= dropped.failed;
-    if (unit.inFlight.size === 0) run.units = run.units.filter((u) => u !== unit);
+    if (unit.inFlight === 0) run.units = run.units.filter((u) => u !== unit);
     run.noUnits = false;
   }
 

@@ -1,0 +1,108 @@
+/**
+ * The engine's benchmark jobs, shared by bench/engine-profile.ts (and meant for bench/run.ts, whose
+ * sections 1 and 2 run the same ones): the generated manifest, the job, a timed run Ready →
+ * Complete, the bare csv-parse pass.
+ */
+import { parse } from "csv-parse";
+import { pipeline, Readable, Writable } from "node:stream";
+import { promisify } from "node:util";
+import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
+import type { CountingObjectStore } from "../src/testing/index.js";
+
+export const TENANT = { dialect: "default", account: "123456789012", region: "us-east-1" };
+const CHUNK = 64 * 1024;
+
+export const keyOf = (i: number) => `objects/key-${String(i).padStart(8, "0")}.dat`;
+
+export async function* manifestChunks(lines: number): AsyncGenerator<Uint8Array> {
+  const encoder = new TextEncoder();
+  let text = "";
+  for (let i = 0; i < lines; i++) {
+    text += `bench-data,${keyOf(i)}\n`;
+    if (text.length >= CHUNK) {
+      yield encoder.encode(text);
+      text = "";
+    }
+  }
+  if (text) yield encoder.encode(text);
+}
+
+export function jobInput(token: string, prefix: string, manifestKey: string, etag?: string): CreateJobInput {
+  return {
+    clientRequestToken: token,
+    priority: 10,
+    confirmationRequired: false,
+    role: "bench",
+    operation: { type: "putTagging", tags: [{ key: "bench", value: "true" }] },
+    manifest: { location: { bucket: "bench-manifests", key: manifestKey, etag }, format: "csv", fields: ["bucket", "key"] },
+    report: { enabled: true, bucket: "bench-reports", prefix, scope: "AllTasks" },
+  };
+}
+
+export interface Timing {
+  ms: number;
+  cpu: number;
+}
+
+export const cpuMs = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
+
+/** Ready → Complete of one job through a fresh engine. */
+export async function timedJob(objects: MemoryObjectStore | CountingObjectStore, input: CreateJobInput, lines: number): Promise<Timing> {
+  const clock = new ManualClock();
+  const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
+  let ready = 0;
+  let cpu = process.cpuUsage();
+  let timing: Timing = { ms: 0, cpu: 0 };
+  let final: Job | undefined;
+  jobs.subscribe((job, change) => {
+    if (change.type !== "status") return;
+    if (change.to === "Ready") {
+      ready = performance.now();
+      cpu = process.cpuUsage();
+    }
+    if (change.to === "Complete" || change.to === "Failed" || change.to === "Cancelled") {
+      timing = { ms: performance.now() - ready, cpu: cpuMs(cpu) };
+      final = job;
+    }
+  });
+  const engine = new Engine({ jobs, objects, clock });
+  await jobs.createJob(TENANT, input);
+  await engine.runUntilIdle();
+  if (final?.status !== "Complete" || final.progress.succeeded !== lines) throw new Error(`the job ended ${final?.status} with ${final?.progress.succeeded} succeeded`);
+  return timing;
+}
+
+export async function bareParse(objects: MemoryObjectStore, lines: number): Promise<Timing> {
+  const { body } = await objects.get({ bucket: "bench-manifests", key: "tagging.csv" });
+  let n = 0;
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await promisify(pipeline)(
+    Readable.from(body),
+    parse(),
+    new Writable({
+      objectMode: true,
+      write(_record, _encoding, done) {
+        n++;
+        done();
+      },
+    }),
+  );
+  if (n !== lines) throw new Error(`csv-parse read ${n} records, expected ${lines}`);
+  return { ms: performance.now() - t, cpu: cpuMs(cpu) };
+}
+
+export async function settle(objects: MemoryObjectStore): Promise<void> {
+  for (;;) {
+    const { objects: left } = await objects.list({ bucket: "bench-reports" });
+    if (left.length === 0) break;
+    for (const o of left) await objects.delete({ bucket: "bench-reports", key: o.key });
+  }
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+

@@ -1,0 +1,112 @@
+import { createHash } from "node:crypto";
+import { bodyToBytes } from "../body.js";
+import type { JobService } from "../jobs/job-service.js";
+import type { RowParts, RowSpill } from "../leases/memory-work-leases.js";
+import type { ObjectRef, ObjectStore } from "../ports.js";
+import { isObjectStoreError } from "../ports.js";
+import { jobOfEntry } from "./job-steps.js";
+
+const decoder = new TextDecoder();
+
+/**
+ * The default lease store's spill (MemoryWorkLeases keeps rows in the process): a finished unit's
+ * rows as objects in the job's report bucket, beside the report rather than in it:
+ * `<prefix>/batchplane-rows/job-<id>/<unit>-<lease>-<status>.csv` (see `encodePart`). Nothing of it is under
+ * `<prefix>/job-<id>/` (the report's own place, where only final objects ever appear, issue
+ * 17.1), and the lease store removes the parts when it drops the job, after its report is written.
+ * A job without a report bucket has no rows, so never reaches here.
+ */
+export class ReportBucketSpill implements RowSpill {
+  constructor(
+    /** Behind retries: a transient failure is retried here, any other fails the step, which the engine retries. */
+    private readonly objects: ObjectStore,
+    private readonly jobs: JobService,
+  ) {}
+
+  async write(jobId: string, unit: number, token: string, rows: Record<"succeeded" | "failed", readonly string[]>): Promise<RowParts | undefined> {
+    const job = await this.jobs.get(jobOfEntry(jobId));
+    const bucket = job?.report.bucket;
+    if (!job || bucket === undefined) return undefined;
+    const prefix = (job.report.prefix ?? "").replace(/\/+$/, "");
+    const lease = createHash("sha1").update(token).digest("hex").slice(0, 16);
+    const base = `${prefix === "" ? "" : `${prefix}/`}batchplane-rows/job-${job.id}/${String(unit).padStart(8, "0")}-${lease}`;
+    const parts: RowParts = {};
+    try {
+      for (const status of ["succeeded", "failed"] as const) {
+        if (rows[status].length === 0) continue;
+        const key = `${base}-${status}.csv`;
+        await this.objects.put({ bucket, key, body: encodePart(rows[status]), contentType: "text/csv" });
+        parts[status] = { bucket, key };
+      }
+    } catch (e) {
+      for (const part of Object.values(parts)) await this.remove(part).catch(() => undefined);
+      throw e;
+    }
+    return parts;
+  }
+
+  async read(part: ObjectRef): Promise<string[]> {
+    try {
+      const { body } = await this.objects.get(part);
+      const rows = decodePart(decoder.decode(await bodyToBytes(body)));
+      if (rows === undefined) throw new SpilledRowsLost(part, new Error("the part is damaged"));
+      return rows;
+    } catch (e) {
+      if (e instanceof SpilledRowsLost) throw e;
+      // Retried already when transient; otherwise the rows are gone from the report bucket for good.
+      if (isObjectStoreError(e) && !e.retryable) throw new SpilledRowsLost(part, e);
+      throw e;
+    }
+  }
+
+  async remove(part: ObjectRef): Promise<void> {
+    try {
+      await this.objects.delete(part);
+    } catch (e) {
+      if (!(isObjectStoreError(e) && (e.code === "NoSuchKey" || e.code === "NoSuchBucket"))) throw e;
+    }
+  }
+}
+
+/** Spilled rows that cannot be read back (removed from the report bucket, access denied): the report cannot be written. */
+export class SpilledRowsLost extends Error {
+  constructor(
+    readonly part: ObjectRef,
+    override readonly cause: unknown,
+  ) {
+    super(`report rows kept at ${part.bucket}/${part.key} could not be read back: ${String((cause as Error)?.message ?? cause)}`);
+    this.name = "SpilledRowsLost";
+  }
+}
+
+/**
+ * A part: one line with the rows' lengths (JSON), then the rows as the results file will hold
+ * them. Rows may hold line breaks of their own (quoted fields), so they are cut by length.
+ */
+export function encodePart(rows: readonly string[]): string {
+  return `${JSON.stringify(rows.map((r) => r.length))}\n${rows.join("")}`;
+}
+
+/**
+ * The rows of a part; undefined when it is damaged. An empty object holds none: what a store that
+ * keeps nothing (CountingObjectStore, for measuring the engine alone) gives back for every part.
+ */
+export function decodePart(text: string): string[] | undefined {
+  if (text === "") return [];
+  const eol = text.indexOf("\n");
+  let lengths: unknown;
+  try {
+    lengths = JSON.parse(text.slice(0, eol));
+  } catch {
+    return undefined;
+  }
+  if (eol < 0 || !Array.isArray(lengths)) return undefined;
+  const rows: string[] = [];
+  let at = eol + 1;
+  for (const n of lengths) {
+    if (!Number.isInteger(n) || n < 0 || at + (n as number) > text.length) return undefined;
+    rows.push(text.slice(at, at + (n as number)));
+    at += n as number;
+  }
+  return at === text.length ? rows : undefined;
+}
