@@ -4,10 +4,15 @@
  * Complete, the bare csv-parse pass.
  */
 import { parse } from "csv-parse";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { pipeline, Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
-import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
+import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput } from "../src/index.js";
 import type { CountingObjectStore } from "../src/testing/index.js";
+import { cpuMs, timer, type Timing } from "./job-timing.js";
+
+export type { Timing };
 
 export const TENANT = { dialect: "default", account: "123456789012", region: "us-east-1" };
 const CHUNK = 64 * 1024;
@@ -39,39 +44,16 @@ export function jobInput(token: string, prefix: string, manifestKey: string, eta
   };
 }
 
-export interface Timing {
-  ms: number;
-  cpu: number;
-}
-
-export const cpuMs = (since: NodeJS.CpuUsage) => {
-  const used = process.cpuUsage(since);
-  return (used.user + used.system) / 1000;
-};
-
-/** Ready → Complete of one job through a fresh engine. */
+/** Ready → Complete of one job through a fresh engine; throws unless every task succeeded. */
 export async function timedJob(objects: MemoryObjectStore | CountingObjectStore, input: CreateJobInput, lines: number): Promise<Timing> {
   const clock = new ManualClock();
   const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
-  let ready = 0;
-  let cpu = process.cpuUsage();
-  let timing: Timing = { ms: 0, cpu: 0 };
-  let final: Job | undefined;
-  jobs.subscribe((job, change) => {
-    if (change.type !== "status") return;
-    if (change.to === "Ready") {
-      ready = performance.now();
-      cpu = process.cpuUsage();
-    }
-    if (change.to === "Complete" || change.to === "Failed" || change.to === "Cancelled") {
-      timing = { ms: performance.now() - ready, cpu: cpuMs(cpu) };
-      final = job;
-    }
-  });
+  const elapsed = timer(jobs);
   const engine = new Engine({ jobs, objects, clock });
   await jobs.createJob(TENANT, input);
   await engine.runUntilIdle();
-  if (final?.status !== "Complete" || final.progress.succeeded !== lines) throw new Error(`the job ended ${final?.status} with ${final?.progress.succeeded} succeeded`);
+  const { job, ...timing } = elapsed();
+  if (job?.status !== "Complete" || job.progress.succeeded !== lines) throw new Error(`the job ended ${job?.status} with ${job?.progress.succeeded} succeeded`);
   return timing;
 }
 
@@ -104,5 +86,15 @@ export async function settle(objects: MemoryObjectStore): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+
+/**
+ * One streamed job of `lines` tasks over a store that only counts calls, in a fresh process of
+ * bench/engine-profile.ts, so that its peak RSS is that job's alone.
+ */
+export function streamInFreshProcess(lines: number): { peakMb: number; ms: number; cpu: number } {
+  const script = fileURLToPath(new URL("./engine-profile.ts", import.meta.url));
+  const child = spawnSync(process.execPath, ["--import", "tsx", script, "stream", String(lines)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (child.status !== 0) throw new Error(`the streamed job of ${lines} tasks exited ${child.status ?? child.signal}`);
+  return JSON.parse(child.stdout.trim().split("\n").pop()!) as { peakMb: number; ms: number; cpu: number };
+}

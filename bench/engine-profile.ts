@@ -13,10 +13,10 @@
  * Options: BENCH_LINES (default 1e6), BENCH_ROUNDS (default 3), BENCH_STREAM_SIZES (default
  * "1000000,10000000").
  */
-import { spawnSync } from "node:child_process";
 import { MemoryObjectStore } from "../src/index.js";
 import { CountingObjectStore } from "../src/testing/index.js";
-import { bareParse, jobInput, keyOf, manifestChunks, median, settle, timedJob, type Timing } from "./engine-jobs.js";
+import { bareParse, jobInput, keyOf, manifestChunks, settle, streamInFreshProcess, timedJob, type Timing } from "./engine-jobs.js";
+import { median } from "./verdict.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -84,9 +84,7 @@ else {
     const sizes = (process.env.BENCH_STREAM_SIZES ?? "1000000,10000000").split(",").map(Number);
     const peaks: Record<number, number> = {};
     for (const n of sizes) {
-      const child = spawnSync(process.execPath, ["--import", "tsx", new URL(import.meta.url).pathname, "stream", String(n)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-      const line = child.stdout.trim().split("\n").pop()!;
-      const r = JSON.parse(line) as { peakMb: number; ms: number; cpu: number };
+      const r = streamInFreshProcess(n);
       peaks[n] = r.peakMb;
       console.log(`stream peak rss MB, ${n} tasks: ${Math.round(r.peakMb)} (${(r.ms / 1000).toFixed(1)} s, CPU ${(r.cpu / 1000).toFixed(1)} s)`);
     }

@@ -5,8 +5,9 @@
  *     report, timed from Ready to Complete; the same manifest read by csv-parse alone. Prints
  *     `engine/csv-parse: <ratio>` (target ≤ 2.0) and the engine's tasks per second.
  *  2. A 10,000,000-line job over a store that only counts calls (the manifest is generated as it is
- *     read), printing `stream peak rss MB: <n>` (target ≤ 256). Run first, so that the process's
- *     peak RSS is this job's.
+ *     read), printing `stream peak rss MB: <n>` (target ≤ 256), and the same at 1,000,000 lines:
+ *     `stream rss 10M/1M` (target ≤ 1.1, memory flat in the number of tasks). Each in a fresh
+ *     process (bench/engine-profile.ts), so that its peak RSS is that job's alone.
  *
  *  4. The filesystem stores at scale (bench/fs-scale.bench.ts): `listjobs ms per page, 20k jobs
  *     (fs)` (target ≤ 20, maxResults=1 ≤ 5) with the server's RSS, and `prefix job us per task, 10k
@@ -26,6 +27,9 @@
  * Between measured runs the previous round's reports are deleted and, when node runs with
  * --expose-gc, garbage is collected, so that each run starts from the same heap.
  *
+ *  7. `scale-out x2` and `scale-out x4` (bench/scale-out.bench.ts): tasks/s of 2 and 4 engine
+ *     processes over one PostgreSQL against 1, objects behind a store answering after 5 ms
+ *     (targets ≥ 1.8 and ≥ 3.2).
  *  6. `store-bound (moto)` (bench/store-bound.bench.ts) and `fs tagging / durable writes`
  *     (bench/fs-tagging.bench.ts): a tagging job against the bare calls it makes.
  *
@@ -34,94 +38,20 @@
  *
  * Options: BENCH_LINES (default 1e6), BENCH_STREAM_LINES (default 1e7), BENCH_ROUNDS (default 3).
  */
-import { parse } from "csv-parse";
-import { pipeline, Readable, Writable } from "node:stream";
-import { promisify } from "node:util";
-import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
+import { MemoryObjectStore } from "../src/index.js";
 import { CountingObjectStore } from "../src/testing/index.js";
-import { cpuMs, timer, type Timing } from "./job-timing.js";
+import { bareParse, jobInput, keyOf, manifestChunks, settle, streamInFreshProcess, timedJob } from "./engine-jobs.js";
+import { cpuMs, type Timing } from "./job-timing.js";
 import { printListJobs, printPrefix, runListJobsBench, runPrefixBench } from "./fs-scale.bench.js";
 import { runHttpBench } from "./http.bench.js";
 import { runStoreBoundBench } from "./store-bound.bench.js";
 import { runFsTaggingBench } from "./fs-tagging.bench.js";
 import { runPostgresBench } from "./postgres.bench.js";
+import { printScaleOutBench, runScaleOutBench } from "./scale-out.bench.js";
 import { figure, median, printVerdicts, ratios, ROUNDS } from "./verdict.js";
 
 const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
 const STREAM_LINES = Number(process.env.BENCH_STREAM_LINES ?? 10_000_000);
-const TENANT = { dialect: "default", account: "123456789012", region: "us-east-1" };
-const CHUNK = 64 * 1024;
-
-const keyOf = (i: number) => `objects/key-${String(i).padStart(8, "0")}.dat`;
-
-/** The manifest, produced chunk by chunk: never held whole. */
-async function* manifestChunks(lines: number): AsyncGenerator<Uint8Array> {
-  const encoder = new TextEncoder();
-  let text = "";
-  for (let i = 0; i < lines; i++) {
-    text += `bench-data,${keyOf(i)}\n`;
-    if (text.length >= CHUNK) {
-      yield encoder.encode(text);
-      text = "";
-    }
-  }
-  if (text) yield encoder.encode(text);
-}
-
-function jobInput(token: string, report: CreateJobInput["report"], etag?: string, manifestKey = `${token}.csv`): CreateJobInput {
-  return {
-    clientRequestToken: token,
-    priority: 10,
-    confirmationRequired: false,
-    role: "bench",
-    operation: { type: "putTagging", tags: [{ key: "bench", value: "true" }] },
-    manifest: { location: { bucket: "bench-manifests", key: manifestKey, etag }, format: "csv", fields: ["bucket", "key"] },
-    report,
-  };
-}
-
-async function streamRun(): Promise<{ peakMb: number; ms: number; job: Job }> {
-  const objects = new CountingObjectStore();
-  objects.serve("bench-manifests", "stream.csv", () => manifestChunks(STREAM_LINES));
-  const { ms, job } = await countingRun(objects, "stream", STREAM_LINES);
-  return { peakMb: process.resourceUsage().maxRSS / 1024, ms, job };
-}
-
-/** A job over the counting store: the engine's own cost, no store behind it. */
-async function countingRun(objects: CountingObjectStore, token: string, lines: number, manifestKey?: string): Promise<Timing & { job: Job }> {
-  const clock = new ManualClock();
-  const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
-  const elapsed = timer(jobs);
-  const engine = new Engine({ jobs, objects, clock });
-  await jobs.createJob(TENANT, jobInput(token, { enabled: true, bucket: "bench-reports", prefix: token, scope: "AllTasks" }, undefined, manifestKey));
-  await engine.runUntilIdle();
-  const result = elapsed();
-  if (result.job.status !== "Complete" || result.job.progress.succeeded !== lines) {
-    throw new Error(`the ${token} job ended ${result.job.status} with ${result.job.progress.succeeded} tasks succeeded`);
-  }
-  return result;
-}
-
-async function bareParse(objects: MemoryObjectStore): Promise<Timing> {
-  const { body } = await objects.get({ bucket: "bench-manifests", key: "tagging.csv" });
-  let n = 0;
-  const cpu = process.cpuUsage();
-  const t = performance.now();
-  await promisify(pipeline)(
-    Readable.from(body),
-    parse(),
-    new Writable({
-      objectMode: true,
-      write(_record, _encoding, done) {
-        n++;
-        done();
-      },
-    }),
-  );
-  const timing = { ms: performance.now() - t, cpu: cpuMs(cpu) };
-  if (n !== LINES) throw new Error(`csv-parse read ${n} records, expected ${LINES}`);
-  return timing;
-}
 
 /** The store's share: the same putTagging calls the job makes, one after the other. */
 async function storeOnly(objects: MemoryObjectStore): Promise<Timing> {
@@ -132,31 +62,11 @@ async function storeOnly(objects: MemoryObjectStore): Promise<Timing> {
   return { ms: performance.now() - t, cpu: cpuMs(cpu) };
 }
 
-async function engineRun(objects: MemoryObjectStore, etag: string, round: number): Promise<Timing & { job: Job }> {
-  const clock = new ManualClock();
-  const jobs = new JobService({ store: new MemoryJobStore(), clock, ids: new SequentialIds() });
-  const elapsed = timer(jobs);
-  const engine = new Engine({ jobs, objects, clock });
-  const input = jobInput("tagging", { enabled: true, bucket: "bench-reports", prefix: `round-${round}`, scope: "AllTasks" }, etag);
-  await jobs.createJob(TENANT, input);
-  await engine.runUntilIdle();
-  return elapsed();
-}
-
-/** Same heap for every run: drop the reports a run wrote, collect garbage when allowed. */
-async function settle(objects: MemoryObjectStore): Promise<void> {
-  for (;;) {
-    const { objects: left } = await objects.list({ bucket: "bench-reports" });
-    if (left.length === 0) break;
-    for (const o of left) await objects.delete({ bucket: "bench-reports", key: o.key });
-  }
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 const ratio = (a: Timing[], b: Timing[], k: keyof Timing) => median(a.map((x) => x[k])) / median(b.map((x) => x[k]));
 
-// ---- 2 first: the process's peak RSS is then the streamed job's.
-const stream = await streamRun();
+// ---- 2: each streamed job in a process of its own.
+const small = streamInFreshProcess(STREAM_LINES / 10);
+const stream = streamInFreshProcess(STREAM_LINES);
 
 // ---- 1
 const objects = new MemoryObjectStore();
@@ -175,21 +85,18 @@ const stores: Timing[] = [];
 const bare: Timing[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   await settle(objects);
-  parses.push(await bareParse(objects));
+  parses.push(await bareParse(objects, LINES));
   await settle(objects);
-  const run = await engineRun(objects, etag, round);
-  if (run.job.status !== "Complete" || run.job.progress.succeeded !== LINES) {
-    throw new Error(`the job ended ${run.job.status} with ${run.job.progress.succeeded} tasks succeeded`);
-  }
-  engines.push(run);
+  engines.push(await timedJob(objects, jobInput("tagging", `round-${round}`, "tagging.csv", etag), LINES));
   await settle(objects);
   stores.push(await storeOnly(objects));
   await settle(objects);
-  bare.push(await countingRun(counting, `counting-${round}`, LINES, "tagging.csv"));
+  bare.push(await timedJob(counting, jobInput(`counting-${round}`, `counting-${round}`, "tagging.csv"), LINES));
 }
 figure("engine/csv-parse", ratios(engines.map((e) => e.ms), parses.map((p) => p.ms)), { atMost: 2.0 });
 figure("tasks per second", engines.map((e) => LINES / (e.ms / 1000)), { atLeast: 300_000, digits: 0 });
 figure("stream peak rss MB", stream.peakMb, { atMost: 256, digits: 0, note: `${STREAM_LINES} streamed tasks in ${(stream.ms / 1000).toFixed(1)} s` });
+figure(`stream rss 10M/1M`, stream.peakMb / small.peakMb, { atMost: 1.1, note: `peak RSS ${Math.round(stream.peakMb)} MB for ${STREAM_LINES} tasks, ${Math.round(small.peakMb)} MB for ${STREAM_LINES / 10}` });
 const list = (xs: Timing[]) => xs.map((x) => x.ms.toFixed(0)).join("/");
 console.log(
   `(${LINES} tasks, ms per round: engine ${list(engines)}, csv-parse ${list(parses)}; ` +
@@ -212,5 +119,7 @@ figure("listjobs ms per page, 100k jobs (postgres)", pg.big, {
   atMost: 10,
   note: `median of ${pg.pages} pages of 1,000 through JobService.listJobs; a page of 1,000 over 1,000 jobs ${pg.small.toFixed(2)} ms, of 100 over 100k ${pg.big100.toFixed(2)} ms`,
 });
+
+printScaleOutBench(await runScaleOutBench());
 
 await printVerdicts();

@@ -29,6 +29,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Engine, JobService, MemoryObjectStore, type CreateJobInput, type ObjectStore } from "../src/index.js";
 import { PgDatabase, PostgresJobStore, PostgresWorkLeases, uniqueOwner } from "../src/stores/postgres/index.js";
 import { startPostgres } from "../test/support/postgres.js";
+import { figure } from "./verdict.js";
 
 const TASKS = Number(process.env.BENCH_SCALE_TASKS ?? 16_000);
 const ROUNDS = Number(process.env.BENCH_SCALE_ROUNDS ?? 2);
@@ -258,8 +259,8 @@ export async function runScaleOutBench(): Promise<ScaleOutBench> {
 }
 
 export function printScaleOutBench(r: ScaleOutBench): void {
-  console.log(`scale-out x2: ${r.x2.toFixed(2)} (target ≥ 1.8)`);
-  console.log(`scale-out x4: ${r.x4.toFixed(2)} (target ≥ 3.2)`);
+  figure("scale-out x2", r.x2, { atLeast: 1.8 });
+  figure("scale-out x4", r.x4, { atLeast: 3.2 });
   for (const n of SIZES) {
     const ts = r.trials.filter((t) => t.processes === n);
     console.log(
