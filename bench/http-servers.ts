@@ -64,4 +64,12 @@ const check = await fetch(`http://127.0.0.1:${signedPort}${path}`, { headers: si
 if (check.status !== 200) throw new Error(`signed DescribeJob answered ${check.status}: ${await check.text()}`);
 await check.arrayBuffer();
 
+// The client asks for this process's CPU time around each measurement (only one server is loaded
+// at a time, so the difference is that server's), and says when to stop (a --cpu-prof profile is
+// written only on a clean exit).
+process.on("message", (m: { cpu?: number; exit?: boolean }) => {
+  if (m.exit) process.exit(0);
+  const { user, system } = process.cpuUsage();
+  process.send!({ cpu: m.cpu, micros: user + system });
+});
 process.send!({ batchplanePort, staticPort, signedPort, signedHeaders, path, account: ACCOUNT, bytes: body.byteLength });

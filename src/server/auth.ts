@@ -18,7 +18,9 @@ export function authStage(port: CredentialsPort, now: () => number): AuthStage {
     }
     try {
       const principal = await verifier.verify(request, async (accessKeyId) => port.find(dialect.name, accessKeyId), now());
-      return { ...request, principal };
+      // The adapter's request object is this request's alone: set on it rather than copied.
+      request.principal = principal;
+      return request;
     } catch (e) {
       if (e instanceof SignatureError) return e;
       throw e;
