@@ -70,6 +70,6 @@ await check.arrayBuffer();
 process.on("message", (m: { cpu?: number; exit?: boolean }) => {
   if (m.exit) process.exit(0);
   const { user, system } = process.cpuUsage();
-  process.send!({ cpu: m.cpu, micros: user + system });
+  process.send!({ cpu: m.cpu, micros: user + system, system });
 });
 process.send!({ batchplanePort, staticPort, signedPort, signedHeaders, path, account: ACCOUNT, bytes: body.byteLength });

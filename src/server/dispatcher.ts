@@ -94,13 +94,15 @@ export class Dispatcher {
   }
 
   dialectFor(head: RequestHead): Dialect | undefined {
-    return this.dialects.find((d) => {
+    // A loop rather than find(callback): no function made per request on this path.
+    for (const d of this.dialects) {
       try {
-        return d.claims(head);
+        if (d.claims(head)) return d;
       } catch {
-        return false;
+        // A dialect that fails to decide does not claim the request.
       }
-    });
+    }
+    return undefined;
   }
 
   async dispatch(dialect: Dialect, request: WireRequest): Promise<WireResponse> {

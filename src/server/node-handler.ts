@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { WireResponse } from "../../dialects/dialect.js";
+import type { Dialect, WireResponse } from "../../dialects/dialect.js";
 import { accessFields } from "./access-fields.js";
 import { answerAdmin } from "./admin/node-bridge.js";
 import { Dispatcher, unclaimed, type HandlerOptions } from "./dispatcher.js";
@@ -28,12 +28,9 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
       if (next) return next();
       return send(res, unclaimed(request), request.method, logged ? () => dispatcher.log(request, 404, undefined, started) : undefined);
     }
-    const finish = (wire: WireResponse) =>
-      send(res, wire, request.method, logged ? () => dispatcher.log(request, wire.status, dialect, started, accessFields(request, wire)) : undefined);
-    if (!hasBody(req)) {
-      void dispatcher.dispatch(dialect, request).then(finish);
-      return;
-    }
+    const exchange: Exchange = { dispatcher, dialect, request, res, started, logged };
+    if (!hasBody(req)) return void answer(exchange);
+    const finish = (wire: WireResponse) => respond(exchange, wire);
 
     const limit = dispatcher.maxBodyBytes;
     const tooLarge = () => {
@@ -72,9 +69,28 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
       if (done) return;
       done = true;
       request.body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-      void dispatcher.dispatch(dialect, request).then(finish);
+      void answer(exchange);
     });
   };
+}
+
+/** One request on its way through a dialect. */
+interface Exchange {
+  dispatcher: Dispatcher;
+  dialect: Dialect;
+  request: NodeRequest;
+  res: ServerResponse;
+  started: number;
+  logged: boolean;
+}
+
+/** Dispatches, then sends the answer: an async function, where a `.then` callback would be one more function made per request. */
+async function answer(exchange: Exchange): Promise<void> {
+  respond(exchange, await exchange.dispatcher.dispatch(exchange.dialect, exchange.request));
+}
+
+function respond({ dispatcher, dialect, request, res, started, logged }: Exchange, wire: WireResponse): void {
+  send(res, wire, request.method, logged ? () => dispatcher.log(request, wire.status, dialect, started, accessFields(request, wire)) : undefined);
 }
 
 function send(res: ServerResponse, wire: WireResponse, method: string, after: (() => void) | undefined): void {
