@@ -8,15 +8,16 @@
  * the same bare server. Target: at least 0.6.
  *
  * On a shared machine one burst of load elsewhere moves a wall-clock figure by half, so: every
- * server is warmed first (JIT, sockets); then ROUNDS rounds, each measuring all three back to back
- * in an order that rotates from round to round (no server always first after a pause); a round's
- * ratios are taken within the round and the median round's are the result, with the spread of all
- * rounds beside it. Beside wall-clock rates, the servers' process reports its CPU time around each
+ * server is warmed first (JIT, sockets: each keeps its keep-alive connections for the whole run);
+ * then many short rounds, each measuring all three back to back in an order that rotates from
+ * round to round (no server always first after a pause), so that a burst of load lasting seconds
+ * falls on all three alike; a round's ratios are taken within the round and the median round's
+ * are the result, with the spread of all rounds beside it. Beside wall-clock rates, the servers' process reports its CPU time around each
  * measurement: CPU microseconds per request, which load elsewhere hardly moves, give the same
  * ratios as "requests per CPU-second" (`cpu`).
  *
  * Run: `npx tsx bench/http.bench.ts` (prints `http/static: <ratio>` and `http/static (signed): <ratio>` last).
- * Options: BENCH_HTTP_ROUNDS (default BENCH_ROUNDS, else 7), BENCH_HTTP_ROUND_MS (default 1000),
+ * Options: BENCH_HTTP_ROUNDS (default 15), BENCH_HTTP_ROUND_MS (default 400: each server's share of a round),
  * BENCH_CONCURRENCY (16); BENCH_CPU_PROF=DIR writes the servers' `--cpu-prof` profile into DIR.
  */
 import { Agent, request } from "node:http";
@@ -24,8 +25,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
-const ROUND_MS = Number(process.env.BENCH_HTTP_ROUND_MS ?? 1000);
-const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? process.env.BENCH_ROUNDS ?? 7);
+const ROUND_MS = Number(process.env.BENCH_HTTP_ROUND_MS ?? 400);
+const ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 15);
 const WARM_MS = 1500;
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 
@@ -74,10 +75,18 @@ interface Measurement {
   clientMicros: number;
 }
 
+interface Target {
+  name: "batchplane" | "bare" | "signed";
+  port: number;
+  headers: Record<string, string>;
+  /** Its keep-alive connections, kept from round to round. */
+  agent: Agent;
+}
+
 /** Requests against one port for `ms`, `CONCURRENCY` requests always in flight. */
-async function measure(servers: Servers, port: number, ms: number, headers: Record<string, string>): Promise<Measurement> {
+async function measure(servers: Servers, target: Target, ms: number): Promise<Measurement> {
   const { ports } = servers;
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const { port, headers, agent } = target;
   let done = 0;
   let failed = 0;
   const one = () =>
@@ -106,7 +115,6 @@ async function measure(servers: Servers, port: number, ms: number, headers: Reco
   const elapsed = performance.now() - started;
   const client = process.cpuUsage(clientBefore);
   const serverAfter = await servers.cpu();
-  agent.destroy();
   if (failed > 0) throw new Error(`${failed} requests to port ${port} did not return the expected bytes`);
   const total = done + failed;
   return { rps: (done / elapsed) * 1000, serverMicros: (serverAfter - serverBefore) / total, clientMicros: (client.user + client.system) / total };
@@ -146,6 +154,7 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
   const execArgv = ["--import", "tsx", ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
   const child = fork(fileURLToPath(new URL("./http-servers.ts", import.meta.url)), { execArgv, stdio: "inherit" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let targets: Target[] = [];
   try {
     const ports = await new Promise<Ports>((resolve, reject) => {
       child.once("message", (m) => resolve(m as Ports));
@@ -154,20 +163,21 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
     });
     const servers = new Servers(child, ports);
     const unsignedHeaders = { "x-amz-account-id": ports.account };
-    const targets = [
-      { name: "batchplane", port: ports.batchplanePort, headers: unsignedHeaders },
-      { name: "bare", port: ports.staticPort, headers: unsignedHeaders },
-      { name: "signed", port: ports.signedPort, headers: ports.signedHeaders },
-    ] as const;
-    for (const t of targets) await measure(servers, t.port, WARM_MS, t.headers);
+    const agent = () => new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    targets = [
+      { name: "batchplane", port: ports.batchplanePort, headers: unsignedHeaders, agent: agent() },
+      { name: "bare", port: ports.staticPort, headers: unsignedHeaders, agent: agent() },
+      { name: "signed", port: ports.signedPort, headers: ports.signedHeaders, agent: agent() },
+    ];
+    for (const t of targets) await measure(servers, t, WARM_MS);
     const rounds: HttpRound[] = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const got: Partial<Record<(typeof targets)[number]["name"], Measurement>> = {};
+      const got: Partial<Record<Target["name"], Measurement>> = {};
       for (let k = 0; k < targets.length; k++) {
         const t = targets[(i + k) % targets.length]!;
-        got[t.name] = await measure(servers, t.port, ROUND_MS, t.headers);
+        got[t.name] = await measure(servers, t, ROUND_MS);
       }
-      const { batchplane, bare, signed } = got as Record<(typeof targets)[number]["name"], Measurement>;
+      const { batchplane, bare, signed } = got as Record<Target["name"], Measurement>;
       rounds.push({
         batchplane,
         bare,
@@ -197,6 +207,7 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
       rounds,
     };
   } finally {
+    for (const t of targets) t.agent.destroy();
     if (child.connected) child.send({ exit: true });
     const timer = setTimeout(() => child.kill(), 10_000);
     await exited;
@@ -211,7 +222,7 @@ export function describeHttpRounds(r: HttpBenchResult): string[] {
     return `${Math.min(...v).toFixed(2)}-${Math.max(...v).toFixed(2)}`;
   };
   return [
-    `http: ${r.rounds.length} interleaved rounds of ${ROUND_MS} ms each, concurrency ${CONCURRENCY}; median round: batchplane ${r.batchplane.toFixed(0)} req/s, bare node:http ${r.bare.toFixed(0)} req/s, signed ${r.signed.toFixed(0)} req/s`,
+    `http: ${r.rounds.length} interleaved rounds of ${ROUND_MS} ms a server, concurrency ${CONCURRENCY}; median round: batchplane ${r.batchplane.toFixed(0)} req/s, bare node:http ${r.bare.toFixed(0)} req/s, signed ${r.signed.toFixed(0)} req/s`,
     `http: rounds' ratios: unsigned ${spread("ratio")}, signed ${spread("signedRatio")} (wall clock); unsigned ${spread("cpuRatio")}, signed ${spread("signedCpuRatio")} (server CPU)`,
     `http: server CPU us per request (median): batchplane ${r.cpu.batchplaneMicros.toFixed(1)}, signed ${r.cpu.signedMicros.toFixed(1)}, bare ${r.cpu.bareMicros.toFixed(1)} (client ${median(r.rounds.map((x) => x.bare.clientMicros)).toFixed(1)}); ratios by CPU: unsigned ${r.cpu.ratio.toFixed(2)}, signed ${r.cpu.signedRatio.toFixed(2)}`,
   ];
