@@ -15,9 +15,9 @@ import { s3ControlDialect } from "../dialects/s3-control/index.js";
 import { JobService } from "../src/core/jobs/job-service.js";
 import { createNodeHandler } from "../src/server/node-handler.js";
 import { MemoryJobStore } from "../src/stores/memory-job-store.js";
+import { CREATE_JOB } from "./http-job.js";
 
 const ACCOUNT = "123456789012";
-const CREATE = `<CreateJobRequest xmlns="http://awss3control.amazonaws.com/doc/2018-08-20/"><ConfirmationRequired>false</ConfirmationRequired><Operation><S3PutObjectTagging><TagSet><member><Key>confidential</Key><Value>true</Value></member></TagSet></S3PutObjectTagging></Operation><Report><Bucket>arn:aws:s3:::reports</Bucket><Format>Report_CSV_20180820</Format><Enabled>true</Enabled><Prefix>batch-op</Prefix><ReportScope>AllTasks</ReportScope></Report><ClientRequestToken>bench</ClientRequestToken><Manifest><Spec><Format>S3BatchOperations_CSV_20180820</Format><Fields><member>Bucket</member><member>Key</member></Fields></Spec><Location><ObjectArn>arn:aws:s3:::manifests/m.csv</ObjectArn><ETag>69f52a4e9f797e987155d9c8f5880897</ETag></Location></Manifest><Description>benchmark job</Description><Priority>42</Priority><RoleArn>arn:aws:iam::123456789012:role/S3BatchJobRole</RoleArn></CreateJobRequest>`;
 
 async function listen(server: ReturnType<typeof createServer>): Promise<number> {
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -29,7 +29,7 @@ const handler = createNodeHandler({ jobs, dialects: [s3ControlDialect()] });
 const batchplane = createServer(handler);
 const batchplanePort = await listen(batchplane);
 
-const created = await fetch(`http://127.0.0.1:${batchplanePort}/v20180820/jobs`, { method: "POST", body: CREATE, headers: { "x-amz-account-id": ACCOUNT } });
+const created = await fetch(`http://127.0.0.1:${batchplanePort}/v20180820/jobs`, { method: "POST", body: CREATE_JOB, headers: { "x-amz-account-id": ACCOUNT } });
 const jobId = /<JobId>([^<]+)<\/JobId>/.exec(await created.text())![1]!;
 const path = `/v20180820/jobs/${jobId}`;
 const sample = await fetch(`http://127.0.0.1:${batchplanePort}${path}`, { headers: { "x-amz-account-id": ACCOUNT } });
@@ -64,4 +64,12 @@ const check = await fetch(`http://127.0.0.1:${signedPort}${path}`, { headers: si
 if (check.status !== 200) throw new Error(`signed DescribeJob answered ${check.status}: ${await check.text()}`);
 await check.arrayBuffer();
 
+// The client asks for this process's CPU time around each measurement (only one server is loaded
+// at a time, so the difference is that server's), and says when to stop (a --cpu-prof profile is
+// written only on a clean exit).
+process.on("message", (m: { cpu?: number; exit?: boolean }) => {
+  if (m.exit) process.exit(0);
+  const { user, system } = process.cpuUsage();
+  process.send!({ cpu: m.cpu, micros: user + system, system });
+});
 process.send!({ batchplanePort, staticPort, signedPort, signedHeaders, path, account: ACCOUNT, bytes: body.byteLength });

@@ -1,6 +1,6 @@
 import type { WireRequest } from "./dialect.js";
 import {
-  canonicalPath,
+  canonicalRequestPath,
   hmac,
   headerValue,
   KeyCache,
@@ -64,8 +64,8 @@ const malformedQuery = (message: string) => new SignatureError("AuthorizationQue
 /** Reads the SigV4 fields of a request (header or query form); refuses a request that has none. */
 export function parseSigV4(request: WireRequest): SigV4Request {
   const auth = request.headers.get("authorization");
-  const query = request.url.searchParams;
   if (auth !== null) return parseHeader(auth, request);
+  const query = request.url.searchParams;
   if (query.has("X-Amz-Algorithm") || query.has("X-Amz-Signature") || query.has("X-Amz-Credential")) return parseQuery(query);
   throw new SignatureError("AccessDenied", "Anonymous access is forbidden for this operation: the request carries no signature.");
 }
@@ -81,7 +81,8 @@ function parseScope(credential: string, malformed: (m: string) => SignatureError
 
 function parseSignedHeaders(value: string, malformed: (m: string) => SignatureError): string[] {
   const names = value.split(";");
-  if (names.some((n) => n === "" || n !== n.toLowerCase())) throw malformed("SignedHeaders must be lower-case header names separated by ';'.");
+  // Lower case as a whole is lower case name by name (";" has no case).
+  if (value !== value.toLowerCase() || names.includes("")) throw malformed("SignedHeaders must be lower-case header names separated by ';'.");
   if (!names.includes("host")) throw malformed("SignedHeaders must include host.");
   return names;
 }
@@ -101,16 +102,21 @@ function parseHeader(auth: string, request: WireRequest): SigV4Request {
   }
   // The SDKs' order in one regular expression; any other order field by field.
   const fast = HEADER_FIELDS.exec(value);
-  const fields = new Map<string, string>();
-  if (!fast) {
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
+  if (fast) {
+    [, credential, signedHeaders, signature] = fast;
+  } else {
+    const fields = new Map<string, string>();
     for (const part of value.slice(SIGV4_ALGORITHM.length).split(",")) {
       const eq = part.indexOf("=");
       if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
     }
+    credential = fields.get("Credential");
+    signedHeaders = fields.get("SignedHeaders");
+    signature = fields.get("Signature");
   }
-  const credential = fast ? fast[1] : fields.get("Credential");
-  const signedHeaders = fast ? fast[2] : fields.get("SignedHeaders");
-  const signature = fast ? fast[3] : fields.get("Signature");
   if (credential === undefined || signedHeaders === undefined || signature === undefined) {
     throw malformedHeader("The authorization header is malformed: it needs Credential, SignedHeaders and Signature.");
   }
@@ -170,6 +176,7 @@ function bodyHash(body: Uint8Array): string {
 }
 
 export function canonicalQuery(request: WireRequest, presigned: boolean): string {
+  if (request.url.search === "") return "";
   const pairs = rawParams(request.url)
     .filter((p) => !(presigned && p.key === "X-Amz-Signature"))
     .map((p) => [uriEncode(p.key), uriEncode(p.value)] as const);
@@ -178,8 +185,9 @@ export function canonicalQuery(request: WireRequest, presigned: boolean): string
 }
 
 export function canonicalRequest(request: WireRequest, parsed: SigV4Request, hash: string): string {
-  const headers = parsed.signedHeaders.map((name) => `${name}:${headerValue(request, name) ?? ""}\n`).join("");
-  return [request.method, canonicalPath(request.url), canonicalQuery(request, parsed.presigned), headers, parsed.signedHeaders.join(";"), hash].join("\n");
+  let headers = "";
+  for (const name of parsed.signedHeaders) headers += `${name}:${headerValue(request, name) ?? ""}\n`;
+  return `${request.method}\n${canonicalRequestPath(request)}\n${canonicalQuery(request, parsed.presigned)}\n${headers}\n${parsed.signedHeaders.join(";")}\n${hash}`;
 }
 
 const signingKeys = new KeyCache<Buffer>();
@@ -225,7 +233,8 @@ export async function verifySigV4(request: WireRequest, keys: KeyLookup, nowMs: 
       { AWSAccessKeyId: parsed.accessKeyId, StringToSign: stringToSign, SignatureProvided: parsed.signature.slice(0, 128), CanonicalRequest: canonical },
     );
   }
-  if (!safeEqual(credential.sessionToken ?? "", parsed.securityToken ?? "")) {
+  // Without a token on either side there is nothing secret to compare.
+  if ((credential.sessionToken !== undefined || parsed.securityToken !== undefined) && !safeEqual(credential.sessionToken ?? "", parsed.securityToken ?? "")) {
     throw new SignatureError("InvalidToken", "The provided token is malformed or otherwise invalid.", 400);
   }
   // The body's hash is no secret: a plain comparison.

@@ -52,7 +52,10 @@ export function s3ControlDialect(options: S3ControlDialectOptions = {}): Dialect
         const result = await HANDLERS[route.operation]({ request, tenant, params, jobs: context.jobs, written });
         return {
           status: 200,
-          headers: { ...(result ? { "content-type": "application/xml" } : {}), ...idHeaders(requestIds) },
+          // Written out rather than spread together: this object is made for every request.
+          headers: result
+            ? { "content-type": "application/xml", "x-amz-request-id": requestIds.requestId, "x-amz-id-2": requestIds.hostId }
+            : idHeaders(requestIds),
           body: result && ("xml" in result ? result.xml : resultXml(result.root, result.schema, result.value)),
         };
       } catch (error) {

@@ -1,5 +1,5 @@
 import type { Dialect, WireRequest } from "../../dialects/dialect.js";
-import { SignatureError, type CredentialsPort } from "../../dialects/signature.js";
+import { SignatureError, type CredentialsPort, type KeyLookup } from "../../dialects/signature.js";
 
 /** Checks one request's signature: the request with its principal, or the refusal to answer with. */
 export type AuthStage = (dialect: Dialect, request: WireRequest) => Promise<WireRequest | SignatureError>;
@@ -11,14 +11,23 @@ export type AuthStage = (dialect: Dialect, request: WireRequest) => Promise<Wire
  * turning them on never leaves one door open.
  */
 export function authStage(port: CredentialsPort, now: () => number): AuthStage {
+  // One key lookup per dialect, made once rather than per request.
+  const lookups = new Map<string, KeyLookup>();
+  const lookupFor = (dialect: string): KeyLookup => {
+    let lookup = lookups.get(dialect);
+    if (!lookup) lookups.set(dialect, (lookup = async (accessKeyId) => port.find(dialect, accessKeyId)));
+    return lookup;
+  };
   return async (dialect, request) => {
     const verifier = dialect.signature;
     if (!verifier) {
       return new SignatureError("AccessDenied", `Signatures are checked on this server and the ${dialect.name} API cannot verify them.`);
     }
     try {
-      const principal = await verifier.verify(request, async (accessKeyId) => port.find(dialect.name, accessKeyId), now());
-      return { ...request, principal };
+      const principal = await verifier.verify(request, lookupFor(dialect.name), now());
+      // The adapter's request object is this request's alone: set on it rather than copied.
+      request.principal = principal;
+      return request;
     } catch (e) {
       if (e instanceof SignatureError) return e;
       throw e;

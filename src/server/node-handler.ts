@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
+import type { Dialect, WireResponse } from "../../dialects/dialect.js";
 import { accessFields } from "./access-fields.js";
 import { answerAdmin } from "./admin/node-bridge.js";
-import { Dispatcher, requestUrl, targetPath, unclaimed, type HandlerOptions } from "./dispatcher.js";
+import { Dispatcher, unclaimed, type HandlerOptions } from "./dispatcher.js";
+import { hasBody, NodeRequest } from "./node-request.js";
 
 /** How much of a body over the limit is read (and dropped) after the answer, before the connection is cut. */
 const DRAIN_BYTES = 8 * 1024 * 1024;
@@ -16,25 +17,27 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next?: (er
  */
 export function createNodeHandler(options: HandlerOptions): NodeHandler {
   const dispatcher = new Dispatcher(options);
+  // Without an access log nothing needs to hear that a response went out.
+  const logged = options.onResponse !== undefined;
   return (req, res, next) => {
     const started = Date.now();
-    const headers = toHeaders(req.headers);
-    const target = req.url ?? "/";
-    const head = { method: (req.method ?? "GET").toUpperCase(), url: requestUrl(target, headers.get("host") ?? undefined), headers, path: targetPath(target) };
-    if (dispatcher.isAdmin(head)) return answerAdmin(dispatcher, req, res, head, started);
-    const dialect = dispatcher.dialectFor(head);
+    const request = new NodeRequest(req);
+    if (dispatcher.isAdmin(request, request.target)) return answerAdmin(dispatcher, req, res, request, started);
+    const dialect = dispatcher.dialectFor(request);
     if (!dialect) {
       if (next) return next();
-      return send(res, unclaimed(head), head.method, () => dispatcher.log(head, 404, undefined, started));
+      return send(res, unclaimed(request), request.method, logged ? () => dispatcher.log(request, 404, undefined, started) : undefined);
     }
-    const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started, accessFields(head, wire)));
+    const exchange: Exchange = { dispatcher, dialect, request, res, started, logged };
+    if (!hasBody(req)) return void answer(exchange);
+    const finish = (wire: WireResponse) => respond(exchange, wire);
 
     const limit = dispatcher.maxBodyBytes;
     const tooLarge = () => {
       // Answered at once, while the client may still be sending; the rest of the body is read and
       // dropped, since closing a socket with unread data resets it, and a reset connection loses
       // the answer on its way. A client that sends far more than that is cut off.
-      finish(dispatcher.safeReject(dialect, head, { kind: "bodyTooLarge", limitBytes: limit }));
+      finish(dispatcher.safeReject(dialect, request, { kind: "bodyTooLarge", limitBytes: limit }));
       let dropped = 0;
       req.on("data", (chunk: Buffer) => {
         dropped += chunk.byteLength;
@@ -60,36 +63,43 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
     req.on("error", (e) => {
       if (done) return;
       done = true;
-      finish(dispatcher.safeReject(dialect, head, { kind: "unreadableBody", message: e.message }));
+      finish(dispatcher.safeReject(dialect, request, { kind: "unreadableBody", message: e.message }));
     });
     req.on("end", () => {
       if (done) return;
       done = true;
-      const request: WireRequest = { ...head, body: Buffer.concat(parts) };
-      void dispatcher.dispatch(dialect, request).then(finish);
+      request.body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      void answer(exchange);
     });
   };
 }
 
-function toHeaders(raw: IncomingMessage["headers"]): Headers {
-  const h = new Headers();
-  for (const [k, v] of Object.entries(raw)) {
-    if (v === undefined) continue;
-    try {
-      if (Array.isArray(v)) for (const x of v) h.append(k, x);
-      else h.set(k, v);
-    } catch {
-      // A header value fetch's Headers cannot hold is dropped rather than failing the request.
-    }
-  }
-  return h;
+/** One request on its way through a dialect. */
+interface Exchange {
+  dispatcher: Dispatcher;
+  dialect: Dialect;
+  request: NodeRequest;
+  res: ServerResponse;
+  started: number;
+  logged: boolean;
 }
 
-function send(res: ServerResponse, wire: WireResponse, method: string, after: () => void): void {
+/** Dispatches, then sends the answer: an async function, where a `.then` callback would be one more function made per request. */
+async function answer(exchange: Exchange): Promise<void> {
+  respond(exchange, await exchange.dispatcher.dispatch(exchange.dialect, exchange.request));
+}
+
+function respond({ dispatcher, dialect, request, res, started, logged }: Exchange, wire: WireResponse): void {
+  send(res, wire, request.method, logged ? () => dispatcher.log(request, wire.status, dialect, started, accessFields(request, wire)) : undefined);
+}
+
+function send(res: ServerResponse, wire: WireResponse, method: string, after: (() => void) | undefined): void {
   if (res.headersSent) return;
-  const body = wire.body === undefined ? undefined : typeof wire.body === "string" ? Buffer.from(wire.body, "utf8") : wire.body;
+  // A string body goes out as it is: node:http writes it in one piece with the head.
+  const body = wire.body;
+  const length = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength;
   // One writeHead with every header: cheaper than a setHeader call each.
-  res.writeHead(wire.status, { ...wire.headers, "content-length": String(body?.byteLength ?? 0) });
-  res.on("finish", after);
-  res.end(method === "HEAD" ? undefined : body);
+  res.writeHead(wire.status, { ...wire.headers, "content-length": String(length) });
+  if (after) res.on("finish", after);
+  res.end(method === "HEAD" || length === 0 ? undefined : body);
 }

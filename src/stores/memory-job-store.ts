@@ -1,16 +1,16 @@
 import { tenantKey, type Tenant } from "../core/model/common.js";
 import type { Job, JobStatus } from "../core/model/index.js";
 import type { InsertResult, JobListQuery, JobStore } from "../core/ports.js";
+import { copyJson } from "./json-copy.js";
 
 /**
  * Jobs in a Map. Every job crosses the boundary as a copy, as it would through a database, so a
- * caller holding a job can never change the stored one by accident. Each job is also kept as
- * JSON (jobs are JSON-safe, as the filesystem store requires): `get`, on every request's path,
- * parses that, three times faster than a structuredClone of the object.
+ * caller holding a job can never change the stored one by accident. Jobs are JSON-safe (as the
+ * filesystem store requires) and each is kept as it reads back from JSON: `get`, on every
+ * request's path, copies that with copyJson, faster than parsing its text or a structuredClone.
  */
 export class MemoryJobStore implements JobStore {
   private readonly jobs = new Map<string, Job>();
-  private readonly texts = new Map<string, string>();
   private readonly tokens = new Map<string, string>();
 
   async insert(job: Job): Promise<InsertResult> {
@@ -25,8 +25,8 @@ export class MemoryJobStore implements JobStore {
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const text = this.texts.get(id);
-    return text === undefined ? undefined : (JSON.parse(text) as Job);
+    const job = this.jobs.get(id);
+    return job === undefined ? undefined : copyJson(job);
   }
 
   async findByToken(tenant: Tenant, clientRequestToken: string): Promise<Job | undefined> {
@@ -45,7 +45,6 @@ export class MemoryJobStore implements JobStore {
     const current = this.jobs.get(id);
     if (!current || current.version !== expectedVersion) return false;
     this.jobs.delete(id);
-    this.texts.delete(id);
     this.tokens.delete(this.tokenKey(current.tenant, current.clientRequestToken));
     return true;
   }
@@ -59,9 +58,7 @@ export class MemoryJobStore implements JobStore {
   }
 
   private keep(job: Job): void {
-    const text = JSON.stringify(job);
-    this.texts.set(job.id, text);
-    this.jobs.set(job.id, JSON.parse(text) as Job);
+    this.jobs.set(job.id, JSON.parse(JSON.stringify(job)) as Job);
   }
 
   private tokenKey(tenant: Tenant, token: string): string {

@@ -82,6 +82,13 @@ describe("S3 Control signatures (SigV4) through the AWS SDK v3", () => {
     });
   });
 
+  it("refuses a session token sent with a key that has none: InvalidToken 400", async () => {
+    expect(await refusal(client({ ...KEYS.s3, sessionToken: "a-token-this-key-never-had" }).send(new DescribeJobCommand({ AccountId: ACCOUNT, JobId: jobId })))).toMatchObject({
+      code: "InvalidToken",
+      status: 400,
+    });
+  });
+
   it("replays the recorded requests unchanged: accepted (the replay harness itself is sound)", async () => {
     expect((await rig.send(priorityHit)).status).toBe(200);
   });
