@@ -49,6 +49,8 @@ describe("changes between processes over PostgreSQL", () => {
       expect(p.heard[0]).toEqual([job, { type: "created" }]);
 
       await p.a.advance(job.id, "prepare");
+      // Heard before the next write: a feed that reads a job after two writes hears them as one change.
+      await until("the status", () => (p.heard.length >= 2 ? true : undefined));
       await p.a.updateJobPriority(TENANT, job.id, 42);
       await until("the priority", () => (p.heard.some(([j]) => j.priority === 42) ? true : undefined));
       expect(p.heard.map(([, c]) => c)).toEqual([{ type: "created" }, { type: "status", from: "New", to: "Preparing" }, { type: "priority" }]);
