@@ -31,7 +31,9 @@
 import { parse } from "csv-parse";
 import { pipeline, Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
-import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore, type CreateJobInput, type Job } from "../src/index.js";
+import { ManualClock } from "../src/core/clock.js";
+import { SequentialIds } from "../src/core/ids.js";
 import { CountingObjectStore } from "../src/testing/index.js";
 import { printListJobs, printPrefix, runListJobsBench, runPrefixBench } from "./fs-scale.bench.js";
 import { runHttpBench } from "./http.bench.js";
