@@ -103,7 +103,7 @@ async function handle(
   const givenUp = new Promise<never>((_, reject) => inner.signal.addEventListener("abort", () => reject(failure), { once: true }));
   givenUp.catch(() => undefined); // an abort after the response ends its body instead
   try {
-    const answer = await Promise.race([fetchHandler(toRequest(request, body, inner.signal)), givenUp]).finally(() => clearTimeout(timer));
+    const answer = await Promise.race([fetchHandler(toRequest(request, body, inner.signal), { path: request.path }), givenUp]).finally(() => clearTimeout(timer));
     const stream = answer.body ? Readable.fromWeb(answer.body as WebReadableStream<Uint8Array>) : Readable.from([]);
     // Until the body is read to its end (or dropped), an abort still ends it.
     inner.signal.addEventListener("abort", () => stream.destroy(failure), { once: true });

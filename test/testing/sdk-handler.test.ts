@@ -144,6 +144,15 @@ describe("createSdkHandler: the AWS SDK v3 in the same process, no socket", () =
     expect(await got.Body!.transformToString()).toBe("the object's bytes");
   });
 
+  it("gives the dialects the path as the client sent it, dot segments kept (a Request's URL resolves them away)", async () => {
+    const sdk = createTestBed().sdkHandler();
+    const { response } = await sdk.handle(sdkRequest({ path: "/jobs/../../etc/passwd", headers: { "x-cos-appid": "1250000000" } }));
+    const body = await text(response.body);
+    expect(response.statusCode).toBe(400);
+    expect(body).toContain("<Code>InvalidRequest</Code>");
+    expect(body).toContain("No batch API answers GET /jobs/../../etc/passwd");
+  });
+
   it("streams a request body to the handler while the caller is still writing it", async () => {
     const source = new PassThrough();
     let firstChunk: (chunk: string) => void = () => undefined;
