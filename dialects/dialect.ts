@@ -12,7 +12,8 @@ export interface RequestHead {
   /**
    * The path exactly as the client sent it: dot segments and percent-encoding kept, no query.
    * `url.pathname` has `..` resolved away (`/jobs/../../etc/passwd` reads as `/etc/passwd`), so
-   * dialects route on this one (see `requestPath`). The Node handler sets it; a fetch `Request`
+   * dialects route on this one (see `requestPath`). The Node handler sets it, and the fetch handler
+   * when its caller passes it (the in-process SDK handler does); a bare fetch `Request`
    * arrives already resolved, and without it the URL's path is all there is.
    */
   path?: string;

@@ -3,7 +3,13 @@ import { accessFields } from "./access-fields.js";
 import { adminFields } from "./admin/api.js";
 import { Dispatcher, unclaimed, type HandlerOptions } from "./dispatcher.js";
 
-export type FetchHandler = (request: Request) => Promise<Response>;
+/** What a caller may know of a request that a `Request` cannot carry. */
+export interface FetchRequestInfo {
+  /** The path exactly as sent, no query: a `Request`'s URL resolves `..` away (see RequestHead.path). */
+  path?: string;
+}
+
+export type FetchHandler = (request: Request, info?: FetchRequestInfo) => Promise<Response>;
 
 /**
  * A web-standard handler (Request → Response): mount it in any runtime or framework that speaks
@@ -11,9 +17,9 @@ export type FetchHandler = (request: Request) => Promise<Response>;
  */
 export function createFetchHandler(options: HandlerOptions): FetchHandler {
   const dispatcher = new Dispatcher(options);
-  return async (request) => {
+  return async (request, info) => {
     const started = Date.now();
-    const head = { method: request.method.toUpperCase(), url: new URL(request.url), headers: request.headers };
+    const head = { method: request.method.toUpperCase(), url: new URL(request.url), headers: request.headers, ...(info?.path !== undefined && { path: info.path }) };
     if (dispatcher.isAdmin(head)) {
       const response = await dispatcher.admin!(request);
       dispatcher.log(head, response.status, "admin", started, adminFields(head.url, response));
