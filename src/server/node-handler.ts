@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { WireRequest, WireResponse } from "../../dialects/dialect.js";
 import { accessFields } from "./access-fields.js";
 import { answerAdmin } from "./admin/node-bridge.js";
@@ -29,6 +31,15 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
     }
     const finish = (wire: WireResponse) => send(res, wire, head.method, () => dispatcher.log(head, wire.status, dialect, started, accessFields(head, wire)));
 
+    if (dialect.streamsBody?.(head)) {
+      // The dialect reads the body itself; whatever of it is left unread after the answer is drained.
+      const request: WireRequest = { ...head, body: new Uint8Array(), stream: req };
+      void dispatcher.dispatch(dialect, request).then((wire) => {
+        finish(wire);
+        if (!req.readableEnded) req.resume();
+      });
+      return;
+    }
     const limit = dispatcher.maxBodyBytes;
     const tooLarge = () => {
       // Answered at once, while the client may still be sending; the rest of the body is read and
@@ -87,9 +98,26 @@ function toHeaders(raw: IncomingMessage["headers"]): Headers {
 
 function send(res: ServerResponse, wire: WireResponse, method: string, after: () => void): void {
   if (res.headersSent) return;
+  if (wire.stream || (method === "HEAD" && wire.headers["content-length"] !== undefined)) return sendStream(res, wire, method, after);
   const body = wire.body === undefined ? undefined : typeof wire.body === "string" ? Buffer.from(wire.body, "utf8") : wire.body;
   // One writeHead with every header: cheaper than a setHeader call each.
   res.writeHead(wire.status, { ...wire.headers, "content-length": String(body?.byteLength ?? 0) });
   res.on("finish", after);
   res.end(method === "HEAD" ? undefined : body);
+}
+
+/** A streamed body (an object's content), or a HEAD that declares the length of what a GET would send. */
+function sendStream(res: ServerResponse, wire: WireResponse, method: string, after: () => void): void {
+  res.writeHead(wire.status, wire.headers);
+  res.on("finish", after);
+  if (method === "HEAD" || !wire.stream) {
+    void drain(wire.stream);
+    return void res.end();
+  }
+  pipeline(Readable.from(wire.stream), res).catch(() => res.destroy());
+}
+
+async function drain(stream: AsyncIterable<Uint8Array> | undefined): Promise<void> {
+  const it = stream?.[Symbol.asyncIterator]();
+  await it?.return?.().catch(() => undefined);
 }
