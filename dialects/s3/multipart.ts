@@ -85,10 +85,10 @@ export class Multipart {
   parts(u: Upload, named: readonly { PartNumber: number; ETag: string }[]): AsyncIterable<Uint8Array> {
     const min = this.options.minPartSize ?? MIN_PART_SIZE;
     const chosen: Part[] = [];
-    let last = 0;
+    if (named.some((p, i) => i > 0 && p.PartNumber <= named[i - 1]!.PartNumber)) {
+      throw new S3Error("InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
+    }
     for (const [i, p] of named.entries()) {
-      if (p.PartNumber <= last) throw new S3Error("InvalidPartOrder", "The list of parts was not in ascending order. The parts list must be specified in order by part number.");
-      last = p.PartNumber;
       const part = u.parts.get(p.PartNumber);
       if (!part || part.etag !== p.ETag.replace(/^"|"$/g, "")) {
         throw new S3Error("InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", { PartNumber: String(p.PartNumber) });

@@ -265,8 +265,14 @@ export class FsObjectStore implements ObjectStore {
     await this.writing(bucket);
     await this.locks.run(`bucket:${bucket}`, async () => {
       const sidecars = join(this.layout.meta, "objects", bucket);
-      const kept = await unless(["ENOENT"], () => fs.readdir(sidecars), []);
-      if (kept.length > 0 || (await this.list({ bucket, maxKeys: 1 })).objects.length > 0) throw E.bucketNotEmpty(bucket);
+      // Versions (and delete markers) live in sidecars: a bucket with one left is not empty.
+      const files = await unless(["ENOENT"], () => fs.readdir(sidecars, { recursive: true, withFileTypes: true }), []);
+      for (const f of files) {
+        if (!f.isFile()) continue;
+        const kept = await readJson<{ versions?: unknown[] }>(join(f.parentPath, f.name));
+        if ((kept?.versions?.length ?? 0) > 0) throw E.bucketNotEmpty(bucket);
+      }
+      if ((await this.list({ bucket, maxKeys: 1 })).objects.length > 0) throw E.bucketNotEmpty(bucket);
       await fs.rm(this.layout.bucketDir(bucket), { recursive: true, force: true });
       for (const path of [this.layout.bucketConfig(bucket), this.layout.spilledIndex(bucket), sidecars, join(this.layout.meta, "blobs", bucket)]) {
         await fs.rm(path, { recursive: true, force: true });
