@@ -156,7 +156,7 @@ function payloadHash(request: WireRequest, parsed: SigV4Request): { hash: string
   const declared = request.headers.get("x-amz-content-sha256") ?? (parsed.presigned ? (request.url.searchParams.get("X-Amz-Content-Sha256") ?? UNSIGNED) : null);
   if (declared === null) return { hash: bodyHash(request.body) };
   if (declared === UNSIGNED) return { hash: declared };
-  // aws-chunked uploads of the S3 object API: the dialect decodes the framing; chunk signatures are not checked.
+  // Unsigned aws-chunked uploads of the S3 object API (a streamed body): the dialect undoes the framing.
   if (declared === "STREAMING-UNSIGNED-PAYLOAD-TRAILER" && request.stream) return { hash: declared };
   if (declared.startsWith("STREAMING-")) {
     // aws-chunked bodies are for object uploads; the control plane's small XML bodies never use them.
