@@ -80,6 +80,7 @@ export {
   type Grant,
   type IdSource,
   type InsertResult,
+  type JobListing,
   type JobListQuery,
   type JobStore,
   type ListObjectsPage,

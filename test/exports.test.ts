@@ -41,7 +41,7 @@ const TYPES = [
     "CosDialectOptions", "CreateJobInput", "CreateJobResult", "Credential", "CredentialsPort", "Dialect",
     "DomainErrorKind", "EngineEvent", "EngineOptions", "FailureReason", "FetchHandler", "FsJobStoreOptions",
     "FsObjectStoreOptions", "FsWorkLeasesOptions", "FunctionInvocation", "FunctionInvoker", "FunctionResult",
-    "Grant", "HandlerOptions", "IdSource", "InsertResult", "Job", "JobChange", "JobListener", "JobListQuery",
+    "Grant", "HandlerOptions", "IdSource", "InsertResult", "Job", "JobChange", "JobListener", "JobListing", "JobListQuery",
     "JobServiceOptions", "JobStatus", "JobStore", "ListJobsRequest", "ListJobsResult", "ListObjectsPage",
     "ListObjectsRequest", "LocalEndpointConfig", "LocalEndpointOptions", "Manifest", "ManifestGenerator",
     "MemoryObjectStoreOptions", "NodeHandler", "ObjectAcl", "ObjectInfo", "ObjectMetadata", "ObjectRef",

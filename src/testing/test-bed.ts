@@ -58,7 +58,7 @@ export function createTestBed(options: TestBedOptions = {}) {
      * fault-injecting wrapper stays the engine's). `options` override the fetch handler's.
      */
     sdkHandler: (options: Partial<HandlerOptions> = {}, config?: SdkHandlerConfig) =>
-      createSdkHandler({ jobs, objects, dialects: defaultDialects(), ...options }, config),
+      createSdkHandler({ jobs, objects, dialects: defaultDialects(objects), ...options }, config),
   };
 }
 
