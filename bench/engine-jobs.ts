@@ -8,7 +8,9 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { pipeline, Readable, Writable } from "node:stream";
 import { promisify } from "node:util";
-import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput } from "../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore, type CreateJobInput } from "../src/index.js";
+import { ManualClock } from "../src/core/clock.js";
+import { SequentialIds } from "../src/core/ids.js";
 import type { CountingObjectStore } from "../src/testing/index.js";
 import { cpuMs, timer, type Timing } from "./job-timing.js";
 

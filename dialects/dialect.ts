@@ -12,7 +12,8 @@ export interface RequestHead {
   /**
    * The path exactly as the client sent it: dot segments and percent-encoding kept, no query.
    * `url.pathname` has `..` resolved away (`/jobs/../../etc/passwd` reads as `/etc/passwd`), so
-   * dialects route on this one (see `requestPath`). The Node handler sets it; a fetch `Request`
+   * dialects route on this one (see `requestPath`). The Node handler sets it, and the fetch handler
+   * when its caller passes it (the in-process SDK handler does); a bare fetch `Request`
    * arrives already resolved, and without it the URL's path is all there is.
    */
   path?: string;
@@ -24,8 +25,13 @@ export function requestPath(head: RequestHead): string {
 }
 
 export interface WireRequest extends RequestHead {
-  /** The whole body, already read and within the server's size limit. */
+  /** The whole body, already read and within the server's size limit (empty when `stream` is set). */
   body: Uint8Array;
+  /**
+   * The body unread, for a request the dialect takes as a stream (`streamsBody`): no size limit,
+   * read at most once. The signature stage may wrap it (to check the payload's hash as it passes).
+   */
+  stream?: AsyncIterable<Uint8Array>;
   /** Who signed the request, when the server checks signatures (set only once the signature checked out). */
   principal?: Principal;
 }
@@ -34,6 +40,8 @@ export interface WireResponse {
   status: number;
   headers: Record<string, string>;
   body?: string | Uint8Array;
+  /** A body streamed as it is read (an object's content); `body` is then ignored. Set content-length in `headers`. */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 export interface DialectContext {
@@ -58,6 +66,8 @@ export interface Dialect {
   /** Registered with the JobService, so that jobs created here follow the provider's rules. */
   readonly policy: LifecyclePolicy;
   claims(head: RequestHead): boolean;
+  /** Requests whose body the dialect reads itself, as a stream (object uploads): the server neither buffers nor limits it. */
+  streamsBody?(head: RequestHead): boolean;
   /** How the provider signs requests; the server checks it before `handle` when credentials are configured. */
   readonly signature?: SignatureVerifier;
   handle(request: WireRequest, context: DialectContext): Promise<WireResponse>;

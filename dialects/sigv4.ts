@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { WireRequest } from "./dialect.js";
 import {
   canonicalRequestPath,
@@ -161,6 +162,8 @@ function payloadHash(request: WireRequest, parsed: SigV4Request): { hash: string
   const declared = request.headers.get("x-amz-content-sha256") ?? (parsed.presigned ? (request.url.searchParams.get("X-Amz-Content-Sha256") ?? UNSIGNED) : null);
   if (declared === null) return { hash: bodyHash(request.body) };
   if (declared === UNSIGNED) return { hash: declared };
+  // Unsigned aws-chunked uploads of the S3 object API (a streamed body): the dialect undoes the framing.
+  if (declared === "STREAMING-UNSIGNED-PAYLOAD-TRAILER" && request.stream) return { hash: declared };
   if (declared.startsWith("STREAMING-")) {
     // aws-chunked bodies are for object uploads; the control plane's small XML bodies never use them.
     throw new SignatureError("InvalidRequest", `x-amz-content-sha256 ${declared.slice(0, 60)}: streaming (aws-chunked) payloads are not accepted by this API.`, 400);
@@ -238,7 +241,9 @@ export async function verifySigV4(request: WireRequest, keys: KeyLookup, nowMs: 
     throw new SignatureError("InvalidToken", "The provided token is malformed or otherwise invalid.", 400);
   }
   // The body's hash is no secret: a plain comparison.
-  if (check !== undefined && check !== bodyHash(request.body)) {
+  // A streamed body (an object upload) is hashed as it is read: the last chunk fails a mismatch.
+  if (check !== undefined && request.stream) request.stream = hashChecked(request.stream, check);
+  else if (check !== undefined && check !== bodyHash(request.body)) {
     throw new SignatureError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
   }
   return credential;
@@ -261,5 +266,16 @@ function checkTime(parsed: SigV4Request, nowMs: number): void {
       Expires: new Date(parsed.timeMs + parsed.expiresSeconds! * 1000).toISOString(),
       ServerTime: new Date(nowMs).toISOString(),
     });
+  }
+}
+
+async function* hashChecked(stream: AsyncIterable<Uint8Array>, expected: string): AsyncIterable<Uint8Array> {
+  const hash = createHash("sha256");
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    yield chunk;
+  }
+  if (hash.digest("hex") !== expected) {
+    throw new SignatureError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", 400);
   }
 }

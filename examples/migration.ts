@@ -1,40 +1,43 @@
 /**
  * A team's own migration code, the kind examples/migration.test.ts tests with batchplane/testing:
- * archive invoices with an S3-style batch copy job, then list the ones that need attention.
- * (In your project: `import { ... } from "batchplane"`.)
+ * archive invoices with an S3 Batch Operations copy job, through the AWS SDK, exactly as it runs
+ * against AWS. Nothing here knows about batchplane; the test gives the client batchplane's
+ * in-process request handler instead of the network.
  */
-import { encodeKey, type JobService, type ObjectStore, type Tenant } from "../src/index.js";
-import { readReport } from "../src/testing/index.js";
+import { CreateJobCommand, DescribeJobCommand, type S3ControlClient } from "@aws-sdk/client-s3-control";
 
 export interface ArchivePlan {
-  sourceBucket: string;
-  invoices: string[];
+  accountId: string;
+  /** The manifest (`bucket,key` lines) listing the invoices, and its ETag. */
+  manifest: { bucket: string; key: string; etag?: string };
   archiveBucket: string;
   year: number;
   reportBucket: string;
 }
 
-/** Writes the manifest, creates the copy job (no confirmation), returns its id. */
-export async function startArchiveJob(jobs: JobService, tenant: Tenant, objects: ObjectStore, plan: ArchivePlan): Promise<string> {
-  const manifestKey = `manifests/archive-${plan.year}.csv`;
-  const body = plan.invoices.map((key) => `${plan.sourceBucket},${encodeKey(key)}\n`).join("");
-  const { etag } = await objects.put({ bucket: plan.reportBucket, key: manifestKey, body });
-  const { job } = await jobs.createJob(tenant, {
-    clientRequestToken: `archive-${plan.year}`,
-    priority: 10,
-    confirmationRequired: false,
-    role: "role/archiver",
-    description: `Archive ${plan.year} invoices`,
-    operation: { type: "copy", targetBucket: plan.archiveBucket, targetKeyPrefix: `${plan.year}/`, storageClass: "GLACIER" },
-    manifest: { location: { bucket: plan.reportBucket, key: manifestKey, etag }, format: "csv", fields: ["bucket", "key"] },
-    report: { enabled: true, bucket: plan.reportBucket, prefix: "archive-reports", scope: "FailedTasksOnly" },
-  });
-  return job.id;
+/** Creates the copy job (no confirmation: it runs at once) and returns its id. */
+export async function startArchiveJob(s3control: S3ControlClient, plan: ArchivePlan): Promise<string> {
+  const { JobId } = await s3control.send(
+    new CreateJobCommand({
+      AccountId: plan.accountId,
+      ClientRequestToken: `archive-${plan.year}`,
+      Priority: 10,
+      ConfirmationRequired: false,
+      RoleArn: `arn:aws:iam::${plan.accountId}:role/archiver`,
+      Description: `Archive ${plan.year} invoices`,
+      Operation: { S3PutObjectCopy: { TargetResource: `arn:aws:s3:::${plan.archiveBucket}`, TargetKeyPrefix: `${plan.year}/`, StorageClass: "GLACIER" } },
+      Manifest: {
+        Spec: { Format: "S3BatchOperations_CSV_20180820", Fields: ["Bucket", "Key"] },
+        Location: { ObjectArn: `arn:aws:s3:::${plan.manifest.bucket}/${plan.manifest.key}`, ETag: plan.manifest.etag },
+      },
+      Report: { Enabled: true, Bucket: `arn:aws:s3:::${plan.reportBucket}`, Prefix: "archive-reports", Format: "Report_CSV_20180820", ReportScope: "FailedTasksOnly" },
+    }),
+  );
+  return JobId!;
 }
 
-/** The invoices the job could not archive, with the reason, read from its completion report. */
-export async function invoicesNeedingAttention(jobs: JobService, tenant: Tenant, objects: ObjectStore, jobId: string) {
-  const job = await jobs.describeJob(tenant, jobId);
-  const report = await readReport(objects, job);
-  return (report?.rows ?? []).map((row) => ({ invoice: row.key, code: row.errorCode, status: row.httpStatus }));
+/** Where the job stands, as DescribeJob says. */
+export async function archiveProgress(s3control: S3ControlClient, accountId: string, jobId: string) {
+  const { Job } = await s3control.send(new DescribeJobCommand({ AccountId: accountId, JobId: jobId }));
+  return { status: Job?.Status, succeeded: Job?.ProgressSummary?.NumberOfTasksSucceeded, failed: Job?.ProgressSummary?.NumberOfTasksFailed };
 }

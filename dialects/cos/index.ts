@@ -23,6 +23,15 @@ export interface CosDialectOptions {
 const FOREIGN_HEADER = /^x-(?:amz|oss)-/i;
 const FOREIGN_AUTH = /^(?:AWS|OSS)/;
 
+/** The requests COS claims: `/jobs...` without another provider's headers (the S3 object API leaves them to it). */
+export function isCosRequest(head: RequestHead): boolean {
+  if (!isJobsPath(requestPath(head))) return false;
+  for (const [name, v] of head.headers) {
+    if (FOREIGN_HEADER.test(name) || (name === "authorization" && FOREIGN_AUTH.test(v))) return false;
+  }
+  return true;
+}
+
 /**
  * Tencent Cloud COS batch operations (spec tencent-cos.md): `/jobs...` on any host, the account
  * named by `x-cos-appid`, the region by a `<uin>.cos-control.<region>.myqcloud.com` host.
@@ -50,13 +59,7 @@ export function cosDialect(options: CosDialectOptions = {}): Dialect {
     name: "cos",
     policy: cosPolicy,
     signature: cosSignature,
-    claims(head) {
-      if (!isJobsPath(requestPath(head))) return false;
-      for (const [name, v] of head.headers) {
-        if (FOREIGN_HEADER.test(name) || (name === "authorization" && FOREIGN_AUTH.test(v))) return false;
-      }
-      return true;
-    },
+    claims: isCosRequest,
     async handle(request: WireRequest, { jobs }) {
       let op: CosOperation | undefined;
       try {

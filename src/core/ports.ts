@@ -90,6 +90,8 @@ export interface ListObjectsRequest {
   bucket: string;
   prefix?: string;
   continuationToken?: string;
+  /** Keys after this one only (ignored with a continuationToken); optional for stores (S3's StartAfter). */
+  startAfter?: string;
   /** At most this many; the store may return fewer. */
   maxKeys?: number;
 }
@@ -137,6 +139,37 @@ export interface ObjectStore {
   createBucket?(bucket: string, options?: { versioning?: boolean }): Promise<void>;
   /** The bucket a replicate operation copies to when the job names none. */
   replicationTarget?(bucket: string): Promise<string | undefined>;
+
+  /** Optional bucket management, which the S3 object API serves where a store has it. */
+  listBuckets?(): Promise<BucketInfo[]>;
+  /** A bucket's settings; NoSuchBucket when it does not exist. */
+  bucketInfo?(bucket: string): Promise<BucketInfo>;
+  /** Removes an empty bucket; BucketNotEmpty (409) while it holds objects. */
+  deleteBucket?(bucket: string): Promise<void>;
+  /** Turns versioning on, or suspends it (the versions kept stay). */
+  putBucketVersioning?(bucket: string, enabled: boolean): Promise<void>;
+  /** Every version and delete marker, keys in order, newest version first; a page never splits a key. */
+  listVersions?(req: ListObjectsRequest): Promise<ListVersionsPage>;
+}
+
+export interface BucketInfo {
+  name: string;
+  creationDate: number;
+  /** Absent while versioning was never turned on. */
+  versioning?: "Enabled" | "Suspended";
+  objectLock: boolean;
+}
+
+export interface ObjectVersionInfo extends ObjectInfo {
+  /** "null" for a version written while the bucket kept none. */
+  versionId: string;
+  isLatest: boolean;
+  deleteMarker: boolean;
+}
+
+export interface ListVersionsPage {
+  versions: ObjectVersionInfo[];
+  continuationToken?: string;
 }
 
 /** Codes shared by the object stores of all three providers (and by S3-compatible ones). */

@@ -3,7 +3,13 @@ import { accessFields } from "./access-fields.js";
 import { adminFields } from "./admin/api.js";
 import { Dispatcher, unclaimed, type HandlerOptions } from "./dispatcher.js";
 
-export type FetchHandler = (request: Request) => Promise<Response>;
+/** What a caller may know of a request that a `Request` cannot carry. */
+export interface FetchRequestInfo {
+  /** The path exactly as sent, no query: a `Request`'s URL resolves `..` away (see RequestHead.path). */
+  path?: string;
+}
+
+export type FetchHandler = (request: Request, info?: FetchRequestInfo) => Promise<Response>;
 
 /**
  * A web-standard handler (Request → Response): mount it in any runtime or framework that speaks
@@ -11,9 +17,9 @@ export type FetchHandler = (request: Request) => Promise<Response>;
  */
 export function createFetchHandler(options: HandlerOptions): FetchHandler {
   const dispatcher = new Dispatcher(options);
-  return async (request) => {
+  return async (request, info) => {
     const started = Date.now();
-    const head = { method: request.method.toUpperCase(), url: new URL(request.url), headers: request.headers };
+    const head = { method: request.method.toUpperCase(), url: new URL(request.url), headers: request.headers, ...(info?.path !== undefined && { path: info.path }) };
     if (dispatcher.isAdmin(head)) {
       const response = await dispatcher.admin!(request);
       dispatcher.log(head, response.status, "admin", started, adminFields(head.url, response));
@@ -23,6 +29,9 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
     let wire: WireResponse;
     if (!dialect) {
       wire = unclaimed(head);
+    } else if (dialect.streamsBody?.(head)) {
+      const stream = (request.body ?? []) as AsyncIterable<Uint8Array>;
+      wire = await dispatcher.dispatch(dialect, { ...head, body: new Uint8Array(), stream });
     } else {
       const body = await readLimited(request, dispatcher.maxBodyBytes);
       wire =
@@ -33,6 +42,11 @@ export function createFetchHandler(options: HandlerOptions): FetchHandler {
             : await dispatcher.dispatch(dialect, { ...head, body });
     }
     dispatcher.log(head, wire.status, dialect, started, accessFields(head, wire));
+    if (wire.stream) {
+      const body = head.method === "HEAD" ? null : streamOf(wire.stream);
+      if (!body) await wire.stream[Symbol.asyncIterator]().return?.();
+      return new Response(body, { status: wire.status, headers: wire.headers });
+    }
     const payload = head.method === "HEAD" ? undefined : wire.body;
     return new Response(payload === undefined || payload.length === 0 ? null : payload, {
       status: wire.status,
@@ -63,4 +77,18 @@ async function readLimited(request: Request, limit: number): Promise<Uint8Array 
     return { error: e instanceof Error ? e.message : String(e) };
   }
   return Buffer.concat(parts);
+}
+
+function streamOf(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
+  const it = source[Symbol.asyncIterator]();
+  return new ReadableStream({
+    async pull(controller) {
+      const { done, value } = await it.next();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    async cancel() {
+      await it.return?.();
+    },
+  });
 }

@@ -3,6 +3,7 @@ export * from "./fetch-handler.js";
 export * from "./node-handler.js";
 export type { Dialect, DialectContext, RequestHead, TransportProblem, WireRequest, WireResponse } from "../../dialects/dialect.js";
 export { defaultDialects } from "./default-dialects.js";
+export { s3Dialect, type S3DialectOptions } from "../../dialects/s3/index.js";
 export { formatAccessLog, serve, type RunningServer, type ServeOptions } from "./serve.js";
 export { CredentialsFileError, credentialsPort, loadCredentials, parseCredentials, StaticCredentials } from "./credentials.js";
 export type { Credential, CredentialsPort, Principal, SignatureVerifier } from "../../dialects/signature.js";

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { Dialect, WireResponse } from "../../dialects/dialect.js";
 import { accessFields } from "./access-fields.js";
 import { answerAdmin } from "./admin/node-bridge.js";
@@ -29,9 +31,17 @@ export function createNodeHandler(options: HandlerOptions): NodeHandler {
       return send(res, unclaimed(request), request.method, logged ? () => dispatcher.log(request, 404, undefined, started) : undefined);
     }
     const exchange: Exchange = { dispatcher, dialect, request, res, started, logged };
+    if (dialect.streamsBody?.(request)) {
+      // The dialect reads the body itself; whatever of it is left unread after the answer is drained.
+      request.stream = req;
+      void dispatcher.dispatch(dialect, request).then((wire) => {
+        respond(exchange, wire);
+        if (!req.readableEnded) req.resume();
+      });
+      return;
+    }
     if (!hasBody(req)) return void answer(exchange);
     const finish = (wire: WireResponse) => respond(exchange, wire);
-
     const limit = dispatcher.maxBodyBytes;
     const tooLarge = () => {
       // Answered at once, while the client may still be sending; the rest of the body is read and
@@ -95,6 +105,7 @@ function respond({ dispatcher, dialect, request, res, started, logged }: Exchang
 
 function send(res: ServerResponse, wire: WireResponse, method: string, after: (() => void) | undefined): void {
   if (res.headersSent) return;
+  if (wire.stream || (method === "HEAD" && wire.headers["content-length"] !== undefined)) return sendStream(res, wire, method, after);
   // A string body goes out as it is: node:http writes it in one piece with the head.
   const body = wire.body;
   const length = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body, "utf8") : body.byteLength;
@@ -102,4 +113,20 @@ function send(res: ServerResponse, wire: WireResponse, method: string, after: ((
   res.writeHead(wire.status, { ...wire.headers, "content-length": String(length) });
   if (after) res.on("finish", after);
   res.end(method === "HEAD" || length === 0 ? undefined : body);
+}
+
+/** A streamed body (an object's content), or a HEAD that declares the length of what a GET would send. */
+function sendStream(res: ServerResponse, wire: WireResponse, method: string, after: (() => void) | undefined): void {
+  res.writeHead(wire.status, wire.headers);
+  if (after) res.on("finish", after);
+  if (method === "HEAD" || !wire.stream) {
+    void drain(wire.stream);
+    return void res.end();
+  }
+  pipeline(Readable.from(wire.stream), res).catch(() => res.destroy());
+}
+
+async function drain(stream: AsyncIterable<Uint8Array> | undefined): Promise<void> {
+  const it = stream?.[Symbol.asyncIterator]();
+  await it?.return?.().catch(() => undefined);
 }

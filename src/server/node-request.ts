@@ -29,6 +29,8 @@ export class NodeRequest implements WireRequest {
   readonly target: string;
   /** Set once the whole body is read; empty until then and for requests without one. */
   body: Uint8Array = NO_BODY;
+  /** The body unread, for a dialect that streams it (`streamsBody`): set instead of `body`. */
+  stream?: AsyncIterable<Uint8Array>;
   principal?: Principal;
   declare readonly url: URL;
   /** The URL once parsed (by the `url` accessor). */

@@ -114,7 +114,7 @@ export async function serve(options: ServeOptions = {}): Promise<RunningServer> 
   const handler = createNodeHandler({
     signal: shutdown.signal,
     jobs,
-    dialects: options.dialects ?? defaultDialects(),
+    dialects: options.dialects ?? defaultDialects(objects),
     maxBodyBytes: options.maxBodyBytes,
     onResponse: options.log,
     credentials: options.credentials,

@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { systemClock } from "../core/clock.js";
 import type { Tag } from "../core/model/common.js";
 import type {
+  BucketInfo,
   Body,
   Clock,
   CopyObjectRequest,
@@ -86,6 +87,8 @@ interface Sidecar {
 
 interface BucketConfig {
   versioning: boolean;
+  /** Versioning was on once and is now off (S3's "Suspended"). */
+  suspended?: boolean;
   objectLock: boolean;
   replicationTarget?: string;
 }
@@ -125,6 +128,10 @@ const ETAG_CACHE_SIZE = 10_000;
 const PORT_METHODS = [
   "createBucket",
   "replicationTarget",
+  "listBuckets",
+  "bucketInfo",
+  "deleteBucket",
+  "putBucketVersioning",
   "head",
   "get",
   "put",
@@ -234,6 +241,60 @@ export class FsObjectStore implements ObjectStore {
     return (await this.bucket(bucket)).replicationTarget;
   }
 
+  /** Every directory of the data directory whose name is a bucket name (made here or by hand). */
+  async listBuckets(): Promise<BucketInfo[]> {
+    await this.prepare();
+    const names = await unless(["ENOENT"], () => fs.readdir(this.layout.dir, { withFileTypes: true }), []);
+    const found: BucketInfo[] = [];
+    for (const d of names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (!d.isDirectory() || !validBucketName(d.name)) continue;
+      found.push(await this.bucketInfo(d.name).catch(() => undefined as never));
+    }
+    return found.filter((b) => b !== undefined);
+  }
+
+  async bucketInfo(bucket: string): Promise<BucketInfo> {
+    const config = await this.bucket(bucket);
+    const stat = await fs.lstat(this.layout.bucketDir(bucket));
+    const versioning = config.versioning ? "Enabled" : config.suspended ? "Suspended" : undefined;
+    return { name: bucket, creationDate: Math.round(stat.birthtimeMs || stat.ctimeMs), objectLock: config.objectLock, ...(versioning ? { versioning } : {}) };
+  }
+
+  /** Removes an empty bucket's directory and its metadata; BucketNotEmpty while any key (or version) is left. */
+  async deleteBucket(bucket: string): Promise<void> {
+    await this.writing(bucket);
+    await this.locks.run(`bucket:${bucket}`, async () => {
+      const sidecars = join(this.layout.meta, "objects", bucket);
+      // Versions (and delete markers) live in sidecars: a bucket with one left is not empty.
+      const files = await unless(["ENOENT"], () => fs.readdir(sidecars, { recursive: true, withFileTypes: true }), []);
+      for (const f of files) {
+        if (!f.isFile()) continue;
+        const kept = await readJson<{ versions?: unknown[] }>(join(f.parentPath, f.name));
+        if ((kept?.versions?.length ?? 0) > 0) throw E.bucketNotEmpty(bucket);
+      }
+      if ((await this.list({ bucket, maxKeys: 1 })).objects.length > 0) throw E.bucketNotEmpty(bucket);
+      await fs.rm(this.layout.bucketDir(bucket), { recursive: true, force: true });
+      for (const path of [this.layout.bucketConfig(bucket), this.layout.spilledIndex(bucket), sidecars, join(this.layout.meta, "blobs", bucket)]) {
+        await fs.rm(path, { recursive: true, force: true });
+      }
+      this.configs.delete(bucket);
+      this.realBuckets.delete(bucket);
+    });
+  }
+
+  async putBucketVersioning(bucket: string, enabled: boolean): Promise<void> {
+    const current = await this.writing(bucket);
+    if (!enabled && current.objectLock) throw E.lockedVersioning(bucket);
+    if (!enabled && !current.versioning && !current.suspended) return;
+    await this.locks.run(`bucket:${bucket}`, async () => {
+      const next: BucketConfig = { ...current, versioning: enabled, suspended: !enabled };
+      const path = this.layout.bucketConfig(bucket);
+      await fs.mkdir(dirname(path), { recursive: true });
+      await writeAtomic(path, JSON.stringify(next), this.layout.tmp, this.write);
+      this.configs.set(bucket, next);
+    });
+  }
+
   // ------------------------------------------------------------------ objects
 
   async head(ref: ObjectRef): Promise<ObjectInfo> {
@@ -293,7 +354,7 @@ export class FsObjectStore implements ObjectStore {
     const config = await this.bucket(req.bucket);
     const prefix = req.prefix ?? "";
     const max = pageSize(req.maxKeys);
-    const start = req.continuationToken === undefined ? undefined : decodeContinuationToken(req.continuationToken);
+    const start = req.continuationToken === undefined ? req.startAfter : decodeContinuationToken(req.continuationToken);
     const spilled = ((await readJson<string[]>(this.layout.spilledIndex(req.bucket))) ?? []).filter(
       (k) => k.startsWith(prefix) && (start === undefined || compareKeys(k, start) > 0),
     );
@@ -433,6 +494,7 @@ export class FsObjectStore implements ObjectStore {
         versioning: current.versioning || (options.versioning ?? false) || objectLock,
         objectLock,
       };
+      if (current.suspended && !next.versioning) next.suspended = true;
       const replicationTarget = options.replicationTarget ?? current.replicationTarget;
       if (replicationTarget !== undefined) next.replicationTarget = replicationTarget;
       const path = this.layout.bucketConfig(bucket);

@@ -4,8 +4,10 @@ import type { Tag } from "../core/model/common.js";
 import type {
   Clock,
   CopyObjectRequest,
+  BucketInfo,
   ListObjectsPage,
   ListObjectsRequest,
+  ListVersionsPage,
   ObjectAcl,
   ObjectInfo,
   ObjectRef,
@@ -39,6 +41,7 @@ import {
   type Retention,
   type VersionFields,
   type VersionMeta,
+  versionsPage,
 } from "./object-versions.js";
 
 interface Version extends VersionMeta {
@@ -47,6 +50,9 @@ interface Version extends VersionMeta {
 
 interface Bucket {
   versioning: boolean;
+  /** Versioning was on once and is now off (S3's "Suspended"). */
+  suspended?: boolean;
+  creationDate: number;
   objectLock: boolean;
   replicationTarget?: string;
   /** Versions of each key, oldest first. */
@@ -78,7 +84,7 @@ export class MemoryObjectStore implements ObjectStore {
 
   constructor(options: MemoryObjectStoreOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    for (const b of options.buckets ?? []) this.buckets.set(b, newBucket({}));
+    for (const b of options.buckets ?? []) this.buckets.set(b, newBucket({}, this.clock.now()));
   }
 
   async createBucket(bucket: string, options: BucketOptions = {}): Promise<void> {
@@ -89,7 +95,33 @@ export class MemoryObjectStore implements ObjectStore {
       if (options.replicationTarget !== undefined) existing.replicationTarget = options.replicationTarget;
       return;
     }
-    this.buckets.set(bucket, newBucket(options));
+    this.buckets.set(bucket, newBucket(options, this.clock.now()));
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    return [...this.buckets.keys()].sort().map((name) => this.info(name));
+  }
+
+  async bucketInfo(bucket: string): Promise<BucketInfo> {
+    return this.info(bucket);
+  }
+
+  async deleteBucket(bucket: string): Promise<void> {
+    if (this.bucket(bucket).objects.size > 0) throw E.bucketNotEmpty(bucket);
+    this.buckets.delete(bucket);
+  }
+
+  async putBucketVersioning(bucket: string, enabled: boolean): Promise<void> {
+    const b = this.bucket(bucket);
+    if (!enabled && b.objectLock) throw E.lockedVersioning(bucket);
+    if (!enabled && !b.versioning && !b.suspended) return;
+    b.suspended = !enabled;
+    b.versioning = enabled;
+  }
+
+  async listVersions(req: ListObjectsRequest): Promise<ListVersionsPage> {
+    const bucket = this.bucket(req.bucket);
+    return versionsPage(req, [...bucket.objects.keys()], (key) => bucket.objects.get(key) ?? []);
   }
 
   async replicationTarget(bucket: string): Promise<string | undefined> {
@@ -117,7 +149,7 @@ export class MemoryObjectStore implements ObjectStore {
     const bucket = this.bucket(req.bucket);
     const prefix = req.prefix ?? "";
     const max = pageSize(req.maxKeys);
-    const start = req.continuationToken === undefined ? undefined : decodeContinuationToken(req.continuationToken);
+    const start = req.continuationToken === undefined ? req.startAfter : decodeContinuationToken(req.continuationToken);
     const keys = [...bucket.objects.keys()]
       .filter((k) => k.startsWith(prefix) && (start === undefined || compareKeys(k, start) > 0))
       .sort(compareKeys);
@@ -204,6 +236,12 @@ export class MemoryObjectStore implements ObjectStore {
 
   // ------------------------------------------------------------------ internals
 
+  private info(name: string): BucketInfo {
+    const b = this.bucket(name);
+    const versioning = b.versioning ? "Enabled" : b.suspended ? "Suspended" : undefined;
+    return { name, creationDate: b.creationDate, objectLock: b.objectLock, ...(versioning ? { versioning } : {}) };
+  }
+
   private bucket(name: string): Bucket {
     const b = this.buckets.get(name);
     if (!b) throw E.noSuchBucket(name);
@@ -245,8 +283,9 @@ export class MemoryObjectStore implements ObjectStore {
   }
 }
 
-function newBucket(options: BucketOptions): Bucket {
+function newBucket(options: BucketOptions, creationDate: number): Bucket {
   const b: Bucket = {
+    creationDate,
     versioning: options.versioning ?? false,
     objectLock: options.objectLock ?? false,
     objects: new Map(),

@@ -52,5 +52,8 @@ export const objectErrors = {
   unsafeKey: (key: string, why: string) => err("InvalidArgument", 400, `Object key ${JSON.stringify(key)} is refused: ${why}`),
   bucketNotDirectory: (bucket: string) =>
     err("InvalidBucketState", 409, `The bucket ${bucket} cannot be made: its name is taken by something that is not a directory (a symbolic link is never followed)`),
+  bucketNotEmpty: (bucket: string) => err("BucketNotEmpty", 409, `The bucket you tried to delete is not empty: ${bucket}`),
+  lockedVersioning: (bucket: string) =>
+    err("InvalidBucketState", 409, `An Object Lock configuration is present on this bucket, so the versioning state cannot be changed: ${bucket}`),
   invalidBucketName: (bucket: string) => err("InvalidBucketName", 400, `The specified bucket is not valid: ${JSON.stringify(bucket)}`),
 };

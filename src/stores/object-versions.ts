@@ -3,6 +3,9 @@ import type { ObjectMetadata } from "../core/model/operation.js";
 import {
   ObjectStoreError,
   type CopyObjectRequest,
+  type ListObjectsRequest,
+  type ListVersionsPage,
+  type ObjectVersionInfo,
   type ObjectAcl,
   type ObjectInfo,
   type ObjectRef,
@@ -243,4 +246,27 @@ export function pageSize(maxKeys: number | undefined): number {
 export function dropUndefined<T extends object>(o: T): T {
   for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
   return o;
+}
+
+/**
+ * One page of a bucket's versions (ListObjectVersions): keys in S3's order, each key's versions
+ * newest first, delete markers included. A page ends after a whole key, so it may hold a few more
+ * than `maxKeys` versions; the token is the last key, as for `list`.
+ */
+export function versionsPage<V extends VersionMeta>(req: ListObjectsRequest, keys: readonly string[], versionsOf: (key: string) => readonly V[]): ListVersionsPage {
+  const prefix = req.prefix ?? "";
+  const max = pageSize(req.maxKeys);
+  const start = req.continuationToken === undefined ? req.startAfter : decodeContinuationToken(req.continuationToken);
+  const wanted = keys.filter((k) => k.startsWith(prefix) && (start === undefined || compareKeys(k, start) > 0)).sort(compareKeys);
+  const versions: ObjectVersionInfo[] = [];
+  for (let i = 0; i < wanted.length; i++) {
+    const key = wanted[i]!;
+    const all = versionsOf(key);
+    for (let j = all.length - 1; j >= 0; j--) {
+      const v = all[j]!;
+      versions.push({ ...objectInfo(req.bucket, key, v), versionId: v.versionId, isLatest: j === all.length - 1, deleteMarker: v.deleteMarker });
+    }
+    if (versions.length >= max && i < wanted.length - 1) return { versions, continuationToken: encodeContinuationToken(key) };
+  }
+  return { versions };
 }

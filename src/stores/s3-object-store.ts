@@ -152,6 +152,7 @@ export class S3ObjectStore implements ObjectStore {
           Bucket: req.bucket,
           Prefix: req.prefix || undefined,
           ContinuationToken: req.continuationToken,
+          StartAfter: req.continuationToken === undefined ? req.startAfter : undefined,
           MaxKeys: pageSize(req.maxKeys),
         }),
       ),

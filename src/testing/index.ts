@@ -10,3 +10,4 @@ export * from "./report.js";
 export * from "./seed.js";
 export * from "./test-bed.js";
 export * from "./faulty-port.js";
+export * from "./sdk-handler.js";

@@ -9,6 +9,9 @@ import { MemoryJobStore } from "../stores/memory-job-store.js";
 import { MemoryObjectStore } from "../stores/memory-object-store.js";
 import { FaultInjectingStore } from "./fault-injecting-store.js";
 import { readReport } from "./report.js";
+import { defaultDialects } from "../server/default-dialects.js";
+import type { HandlerOptions } from "../server/dispatcher.js";
+import { createSdkHandler, type SdkHandlerConfig } from "./sdk-handler.js";
 
 export interface TestBedOptions {
   /** Where the ManualClock starts (default 2026-01-01T00:00:00Z). */
@@ -49,6 +52,13 @@ export function createTestBed(options: TestBedOptions = {}) {
     describe: (id: string): Promise<Job> => jobs.describeJob(tenant, id),
     readReport: (job: Pick<Job, "id" | "report">) => readReport(objects, job),
     whenJob: (id: string, predicate: (job: Job) => boolean) => whenJob(jobs, id, predicate),
+    /**
+     * An AWS SDK v3 `requestHandler` that answers in this process, with no port: every dialect
+     * `batchplane serve` mounts, over this bed's jobs and its object store as it is (the
+     * fault-injecting wrapper stays the engine's). `options` override the fetch handler's.
+     */
+    sdkHandler: (options: Partial<HandlerOptions> = {}, config?: SdkHandlerConfig) =>
+      createSdkHandler({ jobs, objects, dialects: defaultDialects(objects), ...options }, config),
   };
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { JobService, ManualClock, SequentialIds, type Job, type JobChange, type JobStore } from "../../src/index.js";
+import { JobService, type Job, type JobChange, type JobStore } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
 import { createInput, TENANT } from "../support/jobs.js";
 

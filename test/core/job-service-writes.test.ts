@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ConcurrentUpdateError,
-  definePolicy,
-  InvalidArgumentError,
-  InvalidTransitionError,
-  type Job,
-  type JobChange,
-} from "../../src/index.js";
+import { ConcurrentUpdateError, InvalidArgumentError, InvalidTransitionError, type Job, type JobChange } from "../../src/index.js";
+import { definePolicy } from "../../src/core/jobs/policy.js";
 import { createInput, driving, newService, TENANT } from "../support/jobs.js";
 
 /** How the JobService writes: what reaches listeners, what is left unwritten, and when it gives up. */

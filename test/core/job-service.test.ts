@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  ActionNotAllowedError,
-  definePolicy,
-  IdempotencyConflictError,
-  InvalidArgumentError,
-  InvalidTransitionError,
-  JobNotFoundError,
-  TooManyTagsError,
-  type Job,
-  type JobChange,
-} from "../../src/index.js";
+import { ActionNotAllowedError, IdempotencyConflictError, InvalidArgumentError, InvalidTransitionError, JobNotFoundError, TooManyTagsError, type Job, type JobChange } from "../../src/index.js";
+import { definePolicy } from "../../src/core/jobs/policy.js";
 import { createInput, newService, TENANT } from "../support/jobs.js";
 
 const DAY = 86_400_000;

@@ -1,19 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  CANCELLABLE,
-  DEFAULT_POLICY,
-  definePolicy,
-  engineTarget,
-  InvalidArgumentError,
-  InvalidTransitionError,
-  isInTable,
-  JOB_STATUSES,
-  requestTarget,
-  TRANSITIONS,
-  type EngineEvent,
-  type JobStatus,
-} from "../../src/index.js";
+import { InvalidArgumentError, InvalidTransitionError, JOB_STATUSES, type EngineEvent, type JobStatus } from "../../src/index.js";
+import { CANCELLABLE, engineTarget, isInTable, TRANSITIONS } from "../../src/core/jobs/transitions.js";
+import { DEFAULT_POLICY, definePolicy, requestTarget } from "../../src/core/jobs/policy.js";
 import { createInput, newService } from "../support/jobs.js";
 import { DOCUMENTED, INFERRED, type Edge } from "./documented-transitions.js";
 

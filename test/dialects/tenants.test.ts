@@ -11,7 +11,9 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cosDialect } from "../../dialects/cos/index.js";
 import { localEndpointConfig, s3ControlDialect } from "../../dialects/s3-control/index.js";
-import { JobService, ManualClock, SequentialIds } from "../../src/index.js";
+import { JobService } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { createFetchHandler, createNodeHandler } from "../../src/server/index.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
 import { createBody } from "./cos/examples.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Engine, JobService, MemoryJobStore, MemoryObjectStore, SequentialIds, type Operation } from "../../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore, type Operation } from "../../src/index.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { MemoryWorkLeases } from "../../src/stores/memory-work-leases.js";
 import { faulty, FaultInjectingStore, ManualClock, readReport, seedManifest, seedObjects } from "../../src/testing/index.js";
 import { bedWith } from "./support.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { definePolicy, type Job } from "../../src/index.js";
+import type { Job } from "../../src/index.js";
+import { definePolicy } from "../../src/core/jobs/policy.js";
 import { bedWith, DATA, statusLog } from "./support.js";
 
 describe("lifecycle", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { definePolicy, type ObjectRule } from "../../src/index.js";
+import { definePolicy, type ObjectRule } from "../../src/core/jobs/policy.js";
 import { bedWith, DATA } from "./support.js";
 
 /** A provider-neutral rule: objects of the class COLD may not be tagged. */

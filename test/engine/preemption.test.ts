@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { definePolicy, elapsedActiveSeconds, Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type CreateJobInput, type Job } from "../../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore, type CreateJobInput, type Job } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
+import { definePolicy } from "../../src/core/jobs/policy.js";
+import { elapsedActiveSeconds } from "../../src/core/model/job.js";
 import { MemoryWorkLeases } from "../../src/stores/memory-work-leases.js";
 import { createTestBed, FaultInjectingStore, seedManifest, seedObjects, whenJob, type TestBedOptions } from "../../src/testing/index.js";
 import { statusLog } from "./support.js";

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { bodyToBytes, definePolicy, DEFAULT_REPORT_LAYOUT, type ReportLayout } from "../../src/index.js";
+import { bodyToBytes } from "../../src/index.js";
+import { definePolicy } from "../../src/core/jobs/policy.js";
+import { DEFAULT_REPORT_LAYOUT, type ReportLayout } from "../../src/core/engine/report-layouts.js";
 import { seedManifest } from "../../src/testing/index.js";
 import { bedWith, DATA, REPORTS } from "./support.js";
 

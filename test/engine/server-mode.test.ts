@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { definePolicy } from "../../src/index.js";
+import { definePolicy } from "../../src/core/jobs/policy.js";
 import { bedWith } from "./support.js";
 
 const DAY = 86_400_000;

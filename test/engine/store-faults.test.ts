@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type Operation } from "../../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore, type Operation } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { MemoryWorkLeases } from "../../src/stores/memory-work-leases.js";
 import { diskFull, faulty, FaultInjectingStore, readReport, seedManifest, seedObjects, whenJob } from "../../src/testing/index.js";
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ManualClock, type FunctionInvoker, type Operation } from "../../src/index.js";
+import { type FunctionInvoker, type Operation } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { MemoryObjectStore } from "../../src/stores/memory-object-store.js";
 import { EXECUTORS, type ExecutorPorts, type Task, type TaskResult } from "../../src/core/operations/index.js";
 

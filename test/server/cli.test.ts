@@ -5,7 +5,7 @@ import { CreateJobCommand, ListJobsCommand, S3ControlClient } from "@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Dialect } from "../../dialects/dialect.js";
 import { localEndpointConfig } from "../../dialects/s3-control/index.js";
-import { DEFAULT_POLICY } from "../../src/index.js";
+import { DEFAULT_POLICY } from "../../src/core/jobs/policy.js";
 import { defaultDialects } from "../../src/server/default-dialects.js";
 import { formatAccessLog, serve } from "../../src/server/serve.js";
 import { tagJobInput } from "../dialects/s3-control/support.js";

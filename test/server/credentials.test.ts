@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { DescribeJobCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localEndpointConfig } from "../../dialects/s3-control/index.js";
-import { JobService, ManualClock, MemoryJobStore } from "../../src/index.js";
+import { JobService, MemoryJobStore } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
 import {
   CredentialsFileError,
   createFetchHandler,

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Dialect, RequestHead, TransportProblem, WireRequest } from "../../dialects/dialect.js";
-import { DEFAULT_POLICY } from "../../src/index.js";
+import { DEFAULT_POLICY } from "../../src/core/jobs/policy.js";
 import { createFetchHandler, createNodeHandler, requestUrl } from "../../src/server/index.js";
 import { newService } from "../support/jobs.js";
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds, type EngineOptions } from "../../src/index.js";
+import { JobService, MemoryJobStore, MemoryObjectStore, type EngineOptions } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { SERVER_CHECKPOINT_INTERVAL_MS, serve } from "../../src/server/serve.js";
 import { FaultInjectingStore, seedManifest, seedObjects, whenJob } from "../../src/testing/index.js";
 import { createInput, TENANT } from "../support/jobs.js";

@@ -3,7 +3,9 @@ import { mkdir, mkdtemp, readdir, rm, symlink, utimes, writeFile } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bodyToBytes, Engine, JobService, ManualClock, SequentialIds, type CreateJobInput, type Manifest, type ObjectRef } from "../../src/index.js";
+import { bodyToBytes, Engine, JobService, type CreateJobInput, type Manifest, type ObjectRef } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { FsObjectStore } from "../../src/stores/fs-object-store.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
 import { readReport, seedManifest } from "../../src/testing/index.js";

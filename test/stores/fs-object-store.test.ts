@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { bodyToBytes, ManualClock, type ObjectRef } from "../../src/index.js";
+import { bodyToBytes, type ObjectRef } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { FsObjectStore } from "../../src/stores/fs-object-store.js";
 
 const md5 = (s: string | Uint8Array) => createHash("md5").update(s).digest("hex");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { bodyToBytes, ManualClock, ObjectStoreError } from "../../src/index.js";
+import { bodyToBytes, ObjectStoreError } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { MemoryObjectStore } from "../../src/stores/memory-object-store.js";
 
 const md5 = (s: string) => createHash("md5").update(s).digest("hex");

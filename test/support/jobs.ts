@@ -1,11 +1,7 @@
-import {
-  JobService,
-  ManualClock,
-  SequentialIds,
-  type CreateJobInput,
-  type LifecyclePolicy,
-  type Tenant,
-} from "../../src/index.js";
+import { JobService, type CreateJobInput, type Tenant } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
+import type { LifecyclePolicy } from "../../src/core/jobs/policy.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
 
 export const TENANT: Tenant = { dialect: "test", account: "123456789012", region: "us-east-1" };

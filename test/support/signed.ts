@@ -3,7 +3,9 @@ import { request as httpRequest, createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Dialect } from "../../dialects/dialect.js";
 import type { Credential } from "../../dialects/signature.js";
-import { JobService, ManualClock, SequentialIds } from "../../src/index.js";
+import { JobService } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
+import { SequentialIds } from "../../src/core/ids.js";
 import { createNodeHandler, defaultDialects } from "../../src/server/index.js";
 import { MemoryJobStore } from "../../src/stores/memory-job-store.js";
 

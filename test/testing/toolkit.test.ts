@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { bodyToBytes, isObjectStoreError, ManualClock } from "../../src/index.js";
+import { bodyToBytes, isObjectStoreError } from "../../src/index.js";
+import { ManualClock } from "../../src/core/clock.js";
 import { MemoryObjectStore } from "../../src/stores/memory-object-store.js";
 import { CountingObjectStore, createTestBed, FaultInjectingStore, manifestCsv, seedManifest, seedObjects } from "../../src/testing/index.js";
 

@@ -311,6 +311,12 @@ export function testObjectStore(name: string, factory: ObjectStoreFactory, optio
         expect(pages).toBe(3);
       });
 
+      it("starts a listing after startAfter (a key that need not exist)", async () => {
+        for (const key of ["after/a", "after/b", "after/c"]) await store.put({ bucket, key, body: key });
+        const page = await store.list({ bucket, prefix: "after/", startAfter: "after/a0" });
+        expect(page.objects.map((o) => o.key)).toEqual(["after/b", "after/c"]);
+      });
+
       if (badTokens) {
         it("refuses a continuation token it did not issue", async () => {
           const error = await store.list({ bucket, continuationToken: "%%% not a token" }).catch((e: unknown) => e);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cosDialect } from "../../../dialects/cos/index.js";
-import { JobService, ManualClock } from "../../../src/index.js";
+import { JobService } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
 import { createFetchHandler } from "../../../src/server/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 import { COPY_EVERYTHING, CREATE_COPY_DCJ, CREATE_INVENTORY_DCJ0, createBody, DELETE, RESTORE, TAGGING } from "./examples.js";

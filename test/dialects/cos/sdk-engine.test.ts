@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { JobService, ManualClock, SequentialIds } from "../../../src/index.js";
+import { JobService } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { SequentialIds } from "../../../src/core/ids.js";
 import { Engine } from "../../../src/core/engine/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 import { MemoryObjectStore } from "../../../src/stores/memory-object-store.js";

@@ -3,7 +3,9 @@ import type { AddressInfo } from "node:net";
 import COS from "cos-nodejs-sdk-v5";
 import { cosDialect } from "../../../dialects/cos/index.js";
 import type { CosIds } from "../../../dialects/cos/request-ids.js";
-import { JobService, ManualClock, SequentialIds, type EngineEvent, type Job } from "../../../src/index.js";
+import { JobService, type EngineEvent, type Job } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { SequentialIds } from "../../../src/core/ids.js";
 import { createFetchHandler, createNodeHandler } from "../../../src/server/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ossDialect } from "../../../dialects/oss/index.js";
-import { Engine, JobService, ManualClock } from "../../../src/index.js";
+import { Engine, JobService } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
 import { createFetchHandler } from "../../../src/server/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 import { MemoryObjectStore } from "../../../src/stores/memory-object-store.js";

@@ -1,5 +1,7 @@
 import { ossDialect } from "../../../dialects/oss/index.js";
-import { JobService, ManualClock, SequentialIds, type IdSource } from "../../../src/index.js";
+import { JobService, type IdSource } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { SequentialIds } from "../../../src/core/ids.js";
 import { createFetchHandler } from "../../../src/server/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 

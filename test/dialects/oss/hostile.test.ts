@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseXml } from "../../../dialects/xml/index.js";
-import { jobSchema } from "../../../src/index.js";
+import { jobSchema } from "../../../src/core/model/job.js";
 import { createJob, createJobXml, HOST, ossHarness } from "./harness.js";
 
 /**

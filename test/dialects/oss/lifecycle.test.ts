@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { OSS_POLICY, ossJobId, uuidOfJobId } from "../../../dialects/oss/index.js";
-import { JOB_STATUSES, SequentialIds, type EngineEvent, type JobStatus } from "../../../src/index.js";
+import { JOB_STATUSES, type EngineEvent, type JobStatus } from "../../../src/index.js";
+import { SequentialIds } from "../../../src/core/ids.js";
 import { createJob, JOB_ID, ossError, ossHarness, textOf } from "./harness.js";
 
 /** OSS's lifecycle rules [S-UJS, S-CJ], seen through the wire. */

@@ -11,7 +11,9 @@ import {
 } from "@aws-sdk/client-s3-control";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { localEndpointConfig, s3ControlDialect } from "../../../dialects/s3-control/index.js";
-import { Engine, JobService, ManualClock, MemoryJobStore, MemoryObjectStore, SequentialIds } from "../../../src/index.js";
+import { Engine, JobService, MemoryJobStore, MemoryObjectStore } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { SequentialIds } from "../../../src/core/ids.js";
 import { bodyToBytes } from "../../../src/core/body.js";
 import { createNodeHandler } from "../../../src/server/index.js";
 import { ACCOUNT, ROLE } from "./support.js";

@@ -2,7 +2,9 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { localEndpointConfig, s3ControlDialect } from "../../../dialects/s3-control/index.js";
-import { JobService, ManualClock, SequentialIds } from "../../../src/index.js";
+import { JobService } from "../../../src/index.js";
+import { ManualClock } from "../../../src/core/clock.js";
+import { SequentialIds } from "../../../src/core/ids.js";
 import { createFetchHandler, createNodeHandler } from "../../../src/server/index.js";
 import { MemoryJobStore } from "../../../src/stores/memory-job-store.js";
 
