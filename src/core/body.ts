@@ -1,10 +1,11 @@
 import type { Body } from "./ports.js";
 
 const CHUNK = 64 * 1024;
+const encoder = new TextEncoder();
 
 /** Reads a whole body into one buffer (for small objects: manifests' metadata, test data). */
 export async function bodyToBytes(body: Body): Promise<Uint8Array> {
-  if (typeof body === "string") return new TextEncoder().encode(body);
+  if (typeof body === "string") return encoder.encode(body);
   if (body instanceof Uint8Array) return body;
   const parts: Uint8Array[] = [];
   let size = 0;

@@ -269,17 +269,38 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   private store(bucket: Bucket, key: string, fields: VersionFields, data: Uint8Array, deleteMarker = false): Version {
-    const v: Version = {
-      ...fields,
-      versionId: bucket.versioning ? `v${(++this.versionSeq).toString().padStart(12, "0")}` : NULL_VERSION,
-      deleteMarker,
-      etag: createHash("md5").update(data).digest("hex"),
-      size: data.byteLength,
-      lastModified: this.clock.now(),
-      data,
-    };
+    const versionId = bucket.versioning ? `v${(++this.versionSeq).toString().padStart(12, "0")}` : NULL_VERSION;
+    const v = new StoredVersion(fields, versionId, deleteMarker, data, this.clock.now());
     bucket.objects.set(key, withVersion(bucket.objects.get(key), v, bucket.versioning));
     return v;
+  }
+}
+
+/**
+ * A version as this store keeps it. Its ETag, the MD5 of its bytes, is computed when first asked
+ * for: most of what a job writes (its report's row parts, its results) is never asked for its ETag,
+ * and hashing every write cost a job as much as its tagging calls.
+ */
+class StoredVersion implements Version {
+  declare storageClass: Version["storageClass"];
+  declare tags: Tag[];
+  declare acl: Version["acl"];
+  private md5: string | undefined;
+  readonly size: number;
+
+  constructor(
+    fields: VersionFields,
+    readonly versionId: string,
+    readonly deleteMarker: boolean,
+    readonly data: Uint8Array,
+    readonly lastModified: number,
+  ) {
+    Object.assign(this, fields);
+    this.size = data.byteLength;
+  }
+
+  get etag(): string {
+    return (this.md5 ??= createHash("md5").update(this.data).digest("hex"));
   }
 }
 

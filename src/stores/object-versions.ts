@@ -182,8 +182,21 @@ export function objectInfo(bucket: string, key: string, v: VersionMeta): ObjectI
 }
 
 /** What put and copy answer: the version id only where the bucket keeps versions. */
+/** What a write answers. The ETag is read from the version when asked for (a store may compute it lazily). */
 export function writeResult(v: VersionMeta): { etag: string; versionId?: string } {
-  return v.versionId === NULL_VERSION ? { etag: v.etag } : { etag: v.etag, versionId: v.versionId };
+  if (v.versionId === NULL_VERSION) {
+    return {
+      get etag() {
+        return v.etag;
+      },
+    };
+  }
+  return {
+    get etag() {
+      return v.etag;
+    },
+    versionId: v.versionId,
+  };
 }
 
 export function checkTags(tags: readonly Tag[]): void {
