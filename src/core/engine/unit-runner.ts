@@ -33,6 +33,10 @@ export function planUnits(total: number, size: number): WorkUnitRange[] {
  * recorded; whoever holds it now resumes it from its last recorded step.
  */
 export class UnitRunner {
+  /** Slots of tasks that finished, for the next tasks (a task allocates no closures of its own). */
+  private readonly free: TaskSlot[] = [];
+  private pumpQueued = false;
+
   constructor(
     private readonly ctx: EngineContext,
     private readonly scheduler: Scheduler,
@@ -195,12 +199,18 @@ export class UnitRunner {
     run.inFlight++;
     this.scheduler.inFlight++;
     this.ctx.activity.begin();
+    const slot = this.free.pop() ?? new TaskSlot(this);
+    slot.run = run;
+    slot.unit = unit;
+    slot.record = record;
+    slot.seq = seq;
+    slot.attempts = 1;
     if (record.versionId === "") {
       // A manifest with a VersionId column gave none for this line (S3 troubleshooting guide).
-      queueMicrotask(() => this.finished(run, unit, seq, MISSING_VERSION));
+      queueMicrotask(() => this.finished(slot, MISSING_VERSION));
       return;
     }
-    this.attempt(run, unit, record, seq, 1);
+    this.attempt(slot);
   }
 
   /**
@@ -208,24 +218,29 @@ export class UnitRunner {
    * after a backoff, up to the retry limit, then fails it with that error. Retrying the task rather
    * than each store call keeps the hot path free of wrappers; every executor is safe to repeat.
    */
-  private attempt(run: JobRun, unit: HeldUnit, record: TaskRecord, seq: number, n: number): void {
+  private attempt(slot: TaskSlot): void {
+    const run = slot.run;
     let result: Promise<TaskResult>;
     try {
-      result = run.execute(record, run.operation, run.ports);
+      result = run.execute(slot.record, run.operation, run.ports);
     } catch (e) {
       result = Promise.reject(e);
     }
-    result.then(
-      (r) => this.finished(run, unit, seq, r),
-      (e: unknown) => {
-        const retry = this.ctx.retrier.options;
-        if (!isTransient(e) || n >= retry.maxAttempts || unit.lost) return this.finished(run, unit, seq, failureOf(e));
-        void this.ctx.activity.sleep(backoffDelay(n, retry)).then(() => this.attempt(run, unit, record, seq, n + 1));
-      },
-    );
+    result.then(slot.done, slot.threw);
   }
 
-  private finished(run: JobRun, unit: HeldUnit, seq: number, result: TaskResult): void {
+  /** An attempt rejected: again after a backoff while the error is transient, else the task fails with it. */
+  rejected(slot: TaskSlot, e: unknown): void {
+    const retry = this.ctx.retrier.options;
+    if (!isTransient(e) || slot.attempts >= retry.maxAttempts || slot.unit.lost) return this.finished(slot, failureOf(e));
+    slot.attempts++;
+    void this.ctx.activity.sleep(backoffDelay(slot.attempts - 1, retry)).then(() => this.attempt(slot));
+  }
+
+  finished(slot: TaskSlot, result: TaskResult): void {
+    const { run, unit, seq } = slot;
+    slot.release();
+    this.free.push(slot);
     const ctx = this.ctx;
     this.scheduler.inFlight--;
     run.inFlight--;
@@ -255,9 +270,30 @@ export class UnitRunner {
       }
     }
     if (run.drained()) ctx.drive(run);
-    ctx.pump();
+    this.pumpSoon();
     ctx.activity.end();
   }
+
+  /**
+   * Fills the freed slots once for every task that finished in this turn rather than once a
+   * task: tasks over a fast store finish in bursts (all of a turn's resolve together), and one
+   * pump refills the lot. It counts as an activity until it ran, so runUntilIdle waits for it.
+   */
+  private pumpSoon(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    this.ctx.activity.begin();
+    queueMicrotask(this.pumpQueuedNow);
+  }
+
+  private readonly pumpQueuedNow = (): void => {
+    this.pumpQueued = false;
+    try {
+      this.ctx.pump();
+    } finally {
+      this.ctx.activity.end();
+    }
+  };
 
   // ------------------------------------------------------------------ recording
 
@@ -434,5 +470,31 @@ export class UnitRunner {
   clearRenew(run: JobRun): void {
     if (run.renewTimer !== undefined) this.ctx.clock.clearTimeout(run.renewTimer);
     run.renewTimer = undefined;
+  }
+}
+
+/**
+ * One task in flight: where it goes and its two callbacks, made once and used by task after task,
+ * so that dispatching allocates no closure a task. Free again once the task finished.
+ */
+class TaskSlot {
+  run!: JobRun;
+  unit!: HeldUnit;
+  record!: TaskRecord;
+  seq = 0;
+  attempts = 1;
+  readonly done: (result: TaskResult) => void;
+  readonly threw: (error: unknown) => void;
+
+  constructor(runner: UnitRunner) {
+    this.done = (result) => runner.finished(this, result);
+    this.threw = (error) => runner.rejected(this, error);
+  }
+
+  /** Forgets the task, so a free slot holds on to no job, unit or record. */
+  release(): void {
+    this.run = undefined!;
+    this.unit = undefined!;
+    this.record = undefined!;
   }
 }

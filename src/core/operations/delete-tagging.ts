@@ -1,6 +1,4 @@
-import { SUCCEEDED, type Executor } from "./types.js";
+import { toSucceeded, type Executor } from "./types.js";
 
-export const deleteTagging: Executor<"deleteTagging"> = async (task, _op, { objects }) => {
-  await objects.deleteTagging(task);
-  return SUCCEEDED;
-};
+/** Removes the object's tag set. Not async: one store call, no frame a task (see putTagging). */
+export const deleteTagging: Executor<"deleteTagging"> = (task, _op, { objects }) => objects.deleteTagging(task).then(toSucceeded);

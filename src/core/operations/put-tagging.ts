@@ -1,7 +1,4 @@
-import { SUCCEEDED, type Executor } from "./types.js";
+import { toSucceeded, type Executor } from "./types.js";
 
-/** Replaces the object's whole tag set. */
-export const putTagging: Executor<"putTagging"> = async (task, op, { objects }) => {
-  await objects.putTagging(task, op.tags);
-  return SUCCEEDED;
-};
+/** Replaces the object's whole tag set. Not async: one store call, no frame a task (the hot path). */
+export const putTagging: Executor<"putTagging"> = (task, op, { objects }) => objects.putTagging(task, op.tags).then(toSucceeded);
