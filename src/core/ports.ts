@@ -358,7 +358,11 @@ export interface WorkLeaseStore {
   releaseOwner(owner: string): Promise<number>;
   /** The job's units and counters at `now`; undefined when the job is not planned. */
   summary(jobId: string, now: number): Promise<WorkSummary | undefined>;
-  /** The job's recorded rows of one status, in manifest order, in chunks. */
+  /**
+   * The job's recorded rows of one status, in manifest order, in chunks: each string of a chunk
+   * is one row or several whole rows end to end (a store that keeps rows as report text gives it
+   * back without cutting it into rows; the report joins them all).
+   */
   rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<string[]>;
   /** Forgets the job's units, leases and rows. */
   drop(jobId: string): Promise<void>;

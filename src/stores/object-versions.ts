@@ -167,7 +167,11 @@ export function objectInfo(bucket: string, key: string, v: VersionMeta): ObjectI
   const info: ObjectInfo = {
     bucket,
     key,
-    etag: v.etag,
+    // Read when asked for: a store may compute it lazily (MemoryObjectStore), and most gets
+    // (a job's row parts read back) never ask.
+    get etag() {
+      return v.etag;
+    },
     size: v.size,
     lastModified: v.lastModified,
     storageClass: v.storageClass,
