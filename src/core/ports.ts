@@ -358,12 +358,8 @@ export interface WorkLeaseStore {
   releaseOwner(owner: string): Promise<number>;
   /** The job's units and counters at `now`; undefined when the job is not planned. */
   summary(jobId: string, now: number): Promise<WorkSummary | undefined>;
-  /**
-   * The job's recorded rows of one status, in manifest order, in chunks: each string of a chunk
-   * is one row or several whole rows end to end (a store that keeps rows as report text gives it
-   * back without cutting it into rows; the report joins them all).
-   */
-  rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<string[]>;
+  /** The job's recorded rows of one status, in manifest order, in chunks (see ReportChunk). */
+  rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<ReportChunk>;
   /** Forgets the job's units, leases and rows. */
   drop(jobId: string): Promise<void>;
   /** The ids of every planned job. */
@@ -401,6 +397,13 @@ export interface WorkLease {
 }
 
 /** What finishing records [lease position, position) of a unit produced. */
+/**
+ * Recorded rows as a lease store gives them back: strings each holding one row or several whole
+ * rows end to end, or the UTF-8 bytes of whole rows (a store that keeps rows as report text gives
+ * it back as it is, neither cut into rows nor decoded; the report only joins them).
+ */
+export type ReportChunk = string[] | Uint8Array;
+
 export interface UnitStep {
   position: number;
   succeeded: number;

@@ -4,7 +4,7 @@ import { ManifestError } from "../manifest/records.js";
 import { prepareManifest, PreparationStopped } from "../manifest/source.js";
 import type { FailureReason, Job } from "../model/job.js";
 import type { JobStatus } from "../model/status.js";
-import type { WorkSummary } from "../ports.js";
+import type { ReportChunk, WorkSummary } from "../ports.js";
 import { restartActiveTime } from "./active-time.js";
 import { checkpointFrom, freshCheckpoint } from "./checkpoint.js";
 import type { EngineContext } from "./context.js";
@@ -355,7 +355,7 @@ export class JobSteps {
     const ctx = this.ctx;
     if (!summary || summary.succeeded + summary.failed === 0 || reportedStatuses(job, layout).length === 0) return undefined;
     const leases = ctx.leases;
-    async function* rows(status: "succeeded" | "failed"): AsyncGenerator<string[]> {
+    async function* rows(status: "succeeded" | "failed"): AsyncGenerator<ReportChunk> {
       try {
         for await (const chunk of leases.rows(job.id, status)) yield chunk;
       } catch (e) {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Job } from "../model/job.js";
-import type { ObjectStore, UnitStep } from "../ports.js";
+import type { ObjectStore, ReportChunk, UnitStep } from "../ports.js";
 import type { Retrier } from "./retries.js";
 import type { ReportLayout, ResultsFile, TaskStatus } from "./report-layouts.js";
 
@@ -30,7 +30,7 @@ export class ReportWriter {
     job: Job,
     layout: ReportLayout,
     reported: Record<TaskStatus, number>,
-    rows: (status: TaskStatus) => AsyncIterable<string[]>,
+    rows: (status: TaskStatus) => AsyncIterable<ReportChunk>,
     now: number,
   ): Promise<void> {
     const bucket = job.report.bucket!;
@@ -58,9 +58,10 @@ export class ReportWriter {
 
 const encoder = new TextEncoder();
 
-async function* joined(chunks: AsyncIterable<string[]>, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
+async function* joined(chunks: AsyncIterable<ReportChunk>, hash: ReturnType<typeof createHash>): AsyncGenerator<Uint8Array> {
   for await (const rows of chunks) {
-    const bytes = encoder.encode(rows.join(""));
+    const bytes = rows instanceof Uint8Array ? rows : encoder.encode(rows.join(""));
+    if (bytes.byteLength === 0) continue;
     hash.update(bytes);
     yield bytes;
   }

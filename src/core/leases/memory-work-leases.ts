@@ -1,4 +1,4 @@
-import type { ClaimRequest, ObjectRef, UnitStep, WorkLease, WorkLeaseStore, WorkSummary, WorkUnitRange } from "../ports.js";
+import type { ClaimRequest, ObjectRef, ReportChunk, UnitStep, WorkLease, WorkLeaseStore, WorkSummary, WorkUnitRange } from "../ports.js";
 
 /** One unit as a store keeps it; the filesystem store persists the same shape. */
 export interface UnitState {
@@ -42,7 +42,8 @@ export interface RowSpill {
    * the unit uses (`token`); undefined when the job has nowhere to put them (they stay in memory).
    */
   write(jobId: string, unit: number, token: string, rows: Record<RowStatus, readonly string[]>): Promise<RowParts | undefined>;
-  read(part: ObjectRef): Promise<string[]>;
+  /** The part's rows as report text (strings or bytes of whole rows). */
+  read(part: ObjectRef): Promise<ReportChunk>;
   /** Removes a part; one already gone is no error. */
   remove(part: ObjectRef): Promise<void>;
 }
@@ -319,7 +320,7 @@ export class MemoryWorkLeases implements WorkLeaseStore {
     return s;
   }
 
-  async *rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<string[]> {
+  async *rows(jobId: string, status: "succeeded" | "failed"): AsyncIterable<ReportChunk> {
     for (const unit of this.plans.get(jobId)?.units ?? []) {
       const part = unit.parts?.[status];
       if (part) yield await this.spill!.read(part);

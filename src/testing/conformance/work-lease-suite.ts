@@ -41,10 +41,10 @@ export function stepOf(from: number, to: number, failed: readonly number[] = [])
   return step;
 }
 
-/** The report text `rows` gives: every chunk joined (a chunk's strings may each hold several whole rows). */
+/** The report text `rows` gives: every chunk joined (strings of whole rows, or their bytes). */
 async function allText(store: WorkLeaseStore, jobId: string, status: "succeeded" | "failed"): Promise<string> {
   let text = "";
-  for await (const chunk of store.rows(jobId, status)) text += chunk.join("");
+  for await (const chunk of store.rows(jobId, status)) text += chunk instanceof Uint8Array ? new TextDecoder().decode(chunk) : chunk.join("");
   return text;
 }
 
