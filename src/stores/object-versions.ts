@@ -56,9 +56,9 @@ export function pickVersion<V extends VersionMeta>(versions: readonly V[] | unde
 
 /** Appends a new version; without versioning it replaces the "null" version, as S3 does. */
 export function withVersion<V extends VersionMeta>(versions: readonly V[] | undefined, v: V, versioning: boolean): V[] {
-  const kept = versioning ? [...(versions ?? [])] : (versions ?? []).filter((x) => x.versionId !== NULL_VERSION);
-  kept.push(v);
-  return kept;
+  const kept = versioning ? (versions ?? []) : (versions ?? []).filter((x) => x.versionId !== NULL_VERSION);
+  // Exact-size arrays: a push onto an empty one reserves room for 16 (120 MB over a million objects).
+  return kept.length === 0 ? [v] : kept.concat([v]);
 }
 
 export function requireReadable(v: VersionMeta, now: number): void {
@@ -81,10 +81,18 @@ export function putFields(req: PutObjectRequest): VersionFields {
     storageClass: req.storageClass ?? "STANDARD",
     contentType: req.contentType,
     metadata: req.metadata,
-    tags: req.tags ?? [],
-    acl: { canned: "private" },
+    tags: req.tags ?? NO_TAGS,
+    acl: PRIVATE_ACL,
   });
 }
+
+/**
+ * What a new object holds unless told otherwise, one shared copy each: stored tag sets and ACLs
+ * are replaced whole, never changed in place (reads copy them), so a million objects need not
+ * hold a million empty arrays and private ACLs.
+ */
+const NO_TAGS = Object.freeze([]) as unknown as Tag[];
+const PRIVATE_ACL: ObjectAcl = Object.freeze({ canned: "private" as const });
 
 /** The delete marker's fields (it has no content, tags or ACL). */
 export const DELETE_MARKER_FIELDS: VersionFields = { storageClass: "STANDARD", tags: [], acl: {} };
