@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { type FunctionInvoker, type Operation } from "../../src/index.js";
 import { ManualClock } from "../../src/core/clock.js";
 import { MemoryObjectStore } from "../../src/stores/memory-object-store.js";
-import { EXECUTORS, type ExecutorPorts, type Task, type TaskResult } from "../../src/core/operations/index.js";
+import { EXECUTORS, SUCCEEDED, type ExecutorPorts, type Task, type TaskResult } from "../../src/core/operations/index.js";
 
 const clock = new ManualClock(Date.UTC(2026, 0, 1));
 
@@ -36,9 +36,10 @@ function ports(objects: MemoryObjectStore, functions?: FunctionInvoker): Executo
 const task = (bucket: string, key: string, versionId?: string): Task => ({ bucket, key, versionId, ordinal: 0 });
 
 async function run(objects: MemoryObjectStore, op: Operation, t: Task, functions?: FunctionInvoker): Promise<TaskResult> {
-  const execute = EXECUTORS[op.type] as (t: Task, o: Operation, p: ExecutorPorts) => Promise<TaskResult>;
+  const execute = EXECUTORS[op.type] as (t: Task, o: Operation, p: ExecutorPorts) => Promise<TaskResult | void>;
   try {
-    return await execute(t, op, ports(objects, functions));
+    // Nothing is plain success, as the engine reads it (see Executor).
+    return (await execute(t, op, ports(objects, functions))) ?? SUCCEEDED;
   } catch (e) {
     const err = e as { code: string; status: number; message: string };
     return { status: "failed", httpStatus: err.status, errorCode: err.code, message: err.message };

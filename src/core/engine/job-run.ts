@@ -142,7 +142,7 @@ export class JobRun {
   // ---- set when the run starts (activate)
   job!: Job;
   operation!: Operation;
-  execute!: (task: Task, operation: Operation, ports: ExecutorPorts) => Promise<TaskResult>;
+  execute!: (task: Task, operation: Operation, ports: ExecutorPorts) => Promise<TaskResult | void>;
   ports!: ExecutorPorts;
   layout!: ReportLayout;
   /** The report row of a task, or undefined when the report's scope leaves it out. */

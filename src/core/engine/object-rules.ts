@@ -2,7 +2,7 @@ import type { LifecyclePolicy, ObjectRule } from "../jobs/policy.js";
 import type { Operation } from "../model/operation.js";
 import { failed, type ExecutorPorts, type Task, type TaskResult } from "../operations/types.js";
 
-type Execute<O extends Operation> = (task: Task, operation: O, ports: ExecutorPorts) => Promise<TaskResult>;
+type Execute<O extends Operation> = (task: Task, operation: O, ports: ExecutorPorts) => Promise<TaskResult | void>;
 
 /**
  * The executor of a job's operation behind its policy's per-object rule, if the policy has one

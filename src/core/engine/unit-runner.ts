@@ -4,7 +4,7 @@ import { ManifestError, type TaskRecord } from "../manifest/records.js";
 import { openRecords, prepareManifest } from "../manifest/source.js";
 import type { Job } from "../model/job.js";
 import { executorFor } from "../operations/registry.js";
-import { failed, failureOf, type TaskResult } from "../operations/types.js";
+import { failed, failureOf, SUCCEEDED, type TaskResult } from "../operations/types.js";
 import type { WorkSummary, WorkUnitRange } from "../ports.js";
 import { checkpointFrom, checkpointOf, freshCheckpoint } from "./checkpoint.js";
 import type { EngineContext } from "./context.js";
@@ -220,7 +220,7 @@ export class UnitRunner {
    */
   private attempt(slot: TaskSlot): void {
     const run = slot.run;
-    let result: Promise<TaskResult>;
+    let result: Promise<TaskResult | void>;
     try {
       result = run.execute(slot.record, run.operation, run.ports);
     } catch (e) {
@@ -483,11 +483,11 @@ class TaskSlot {
   record!: TaskRecord;
   seq = 0;
   attempts = 1;
-  readonly done: (result: TaskResult) => void;
+  readonly done: (result: TaskResult | void) => void;
   readonly threw: (error: unknown) => void;
 
   constructor(runner: UnitRunner) {
-    this.done = (result) => runner.finished(this, result);
+    this.done = (result) => runner.finished(this, result ?? SUCCEEDED);
     this.threw = (error) => runner.rejected(this, error);
   }
 

@@ -32,6 +32,6 @@ export const EXECUTORS: { readonly [T in OperationType]: Executor<T> } = {
 };
 
 /** The executor of an operation, typed for it. */
-export function executorFor<O extends Operation>(operation: O): (task: Task, operation: O, ports: ExecutorPorts) => Promise<TaskResult> {
-  return EXECUTORS[operation.type] as unknown as (task: Task, operation: O, ports: ExecutorPorts) => Promise<TaskResult>;
+export function executorFor<O extends Operation>(operation: O): (task: Task, operation: O, ports: ExecutorPorts) => Promise<TaskResult | void> {
+  return EXECUTORS[operation.type] as unknown as (task: Task, operation: O, ports: ExecutorPorts) => Promise<TaskResult | void>;
 }

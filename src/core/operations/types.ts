@@ -29,14 +29,15 @@ export interface ExecutorPorts {
   retryWhile<T>(call: () => Promise<T>, transient: (result: T) => boolean): Promise<T>;
 }
 
-/** Applies one operation to one object. Rejections become failed tasks (see `failureOf`). */
-export type Executor<T extends OperationType> = (task: Task, operation: OperationOf<T>, ports: ExecutorPorts) => Promise<TaskResult>;
+/**
+ * Applies one operation to one object. Resolves with the task's result, or with nothing when the
+ * task simply succeeded (SUCCEEDED): an executor whose one store call is the task returns that
+ * call's promise as it is, no extra promise a task. Rejections become failed tasks (see `failureOf`).
+ */
+export type Executor<T extends OperationType> = (task: Task, operation: OperationOf<T>, ports: ExecutorPorts) => Promise<TaskResult | void>;
 
 /** The one success result most operations give; shared so that the hot path allocates nothing. */
 export const SUCCEEDED: TaskResult = Object.freeze({ status: "succeeded", httpStatus: 200, message: "Successful" });
-
-/** `call.then(toSucceeded)`: an executor whose one store call is the task, without an async frame a task. */
-export const toSucceeded = (): TaskResult => SUCCEEDED;
 
 export function succeeded(message: string): TaskResult {
   return { status: "succeeded", httpStatus: 200, message };
