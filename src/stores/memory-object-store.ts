@@ -17,6 +17,7 @@ import type {
 } from "../core/ports.js";
 
 import { bodyToBytes, chunked } from "../core/body.js";
+import { KeyIndex } from "./key-index.js";
 import { objectErrors as E } from "./object-rules.js";
 import {
   checkTags,
@@ -56,7 +57,7 @@ interface Bucket {
   objectLock: boolean;
   replicationTarget?: string;
   /** Versions of each key, oldest first. */
-  objects: Map<string, Version[]>;
+  objects: KeyIndex<Version[]>;
 }
 
 export interface MemoryObjectStoreOptions {
@@ -309,7 +310,7 @@ function newBucket(options: BucketOptions, creationDate: number): Bucket {
     creationDate,
     versioning: options.versioning ?? false,
     objectLock: options.objectLock ?? false,
-    objects: new Map(),
+    objects: new KeyIndex(),
   };
   if (options.replicationTarget !== undefined) b.replicationTarget = options.replicationTarget;
   // Object lock implies versioning, as in S3.
