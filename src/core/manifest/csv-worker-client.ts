@@ -1,0 +1,325 @@
+import { Worker } from "node:worker_threads";
+import { InvalidRecord, type BatchOptions } from "./csv-batches.js";
+import { csvFailure, invalidRecordError, type Opener } from "./csv-errors.js";
+import { decodeBatch, type EncodedBatch, type FromWorker, type ToWorker } from "./csv-wire.js";
+import type { TaskRecord } from "./records.js";
+
+/**
+ * The main thread's side of the CSV parse worker: one worker a process, started on first use and
+ * shared by every parse (sessions by id). The main thread reads the body (the ObjectStore lives
+ * here, and its errors surface as the in-thread path gives them) and sends it on in chunks; the
+ * worker parses and checks the records and posts them back in batches, so that on two cores the
+ * parse runs beside the tasks and the main thread only unpacks ready records.
+ *
+ * A worker that cannot start, or dies, costs no job: the parse goes on in-thread from the first
+ * record not yet handed out (the body is opened again), and the next parse starts a new worker.
+ * Failing the read instead would fail or delay jobs for the loss of an optimisation whose work the
+ * main thread can do itself.
+ */
+
+type Batches = AsyncGenerator<TaskRecord[], number, undefined>;
+type InThread = (open: Opener, options: WorkerParseOptions) => Batches;
+export interface WorkerParseOptions extends BatchOptions {
+  name?: string;
+}
+
+/**
+ * Manifests at least this large parse on the worker. Below it the parse takes a few milliseconds,
+ * less than the worker's start (tens of ms, more under tsx) and the messages: the test suite's
+ * many small manifests, and most real ones below ~25,000 lines, stay in-thread.
+ */
+export const WORKER_MIN_BYTES = 1024 * 1024;
+
+/** Settings tests may change: `minBytes: 0` sends every manifest to the worker; `url` where its code is. */
+export const csvWorker: { minBytes: number; url?: URL } = { minBytes: WORKER_MIN_BYTES };
+
+/** Whether a manifest object of `size` bytes parses on the worker. */
+export function parsesInWorker(size: number): boolean {
+  return size >= csvWorker.minBytes;
+}
+
+/** Batches the worker may post before the consumer takes one: enough to hide a round trip, few enough to keep memory flat. */
+const BATCHES_AHEAD = 4;
+/** The largest chunk sent: a store that yields its whole body at once still reaches the parse in pieces. */
+const CHUNK_BYTES = 64 * 1024;
+/**
+ * The worker's heap: its live data is a few chunks, csv-parse's state and a few batches (well under
+ * a MiB), so a small young generation scavenges often but cheaply and keeps its RSS small.
+ */
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+
+class ParseWorker {
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private readonly sessions = new Map<number, WorkerSession>();
+  private nextId = 1;
+  private dead = false;
+
+  constructor(url: URL) {
+    this.worker = new Worker(url, { resourceLimits: RESOURCE_LIMITS });
+    this.ready = new Promise((resolve, reject) => {
+      this.worker.on("message", (m: FromWorker) => {
+        if (m.t === "ready") resolve();
+        else this.dispatch(m);
+      });
+      const die = (e: unknown) => {
+        reject(e);
+        this.die(e);
+      };
+      this.worker.on("error", die);
+      this.worker.on("messageerror", die);
+      this.worker.on("exit", (code) => die(new Error(`The CSV parse worker exited (${code})`)));
+    });
+    this.ready.catch(() => undefined);
+    // After the listeners: adding a "message" listener references the worker again.
+    this.worker.unref();
+  }
+
+  open(options: BatchOptions): WorkerSession {
+    const session = new WorkerSession(this.nextId++, this);
+    if (this.dead) {
+      session.lost();
+      return session;
+    }
+    // Referenced while a parse waits on it (the process must not exit under a job), never otherwise.
+    if (this.sessions.size === 0) this.worker.ref();
+    this.sessions.set(session.id, session);
+    const { layout, skip, firstOrdinal, batchSize } = options;
+    this.post({ t: "open", id: session.id, options: { layout, skip, firstOrdinal, batchSize }, credit: BATCHES_AHEAD });
+    return session;
+  }
+
+  release(session: WorkerSession): void {
+    if (!this.sessions.delete(session.id)) return;
+    if (!this.dead) this.post({ t: "close", id: session.id });
+    if (this.sessions.size === 0) this.worker.unref();
+  }
+
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (!this.dead) this.worker.postMessage(message, transfer);
+  }
+
+  /** How many sessions each side holds open (for tests). */
+  async stats(): Promise<{ main: number; worker: number }> {
+    await this.ready;
+    const main = this.sessions.size;
+    this.worker.ref();
+    try {
+      const worker = await new Promise<number>((resolve, reject) => {
+        this.statsWaiting.push({ resolve, reject });
+        this.post({ t: "stats" });
+      });
+      return { main, worker };
+    } finally {
+      if (this.sessions.size === 0) this.worker.unref();
+    }
+  }
+  private statsWaiting: { resolve: (n: number) => void; reject: (e: unknown) => void }[] = [];
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+
+  private dispatch(m: FromWorker): void {
+    if (m.t === "stats") return this.statsWaiting.shift()?.resolve(m.sessions);
+    if (m.t === "ready") return;
+    this.sessions.get(m.id)?.receive(m);
+  }
+
+  private die(e: unknown): void {
+    if (this.dead) return;
+    this.dead = true;
+    if (shared === this) shared = undefined;
+    for (const waiting of this.statsWaiting.splice(0)) waiting.reject(e);
+    for (const session of this.sessions.values()) session.lost();
+    this.sessions.clear();
+    this.worker.unref();
+  }
+}
+
+type Outcome =
+  | { t: "done"; count: number }
+  | { t: "invalid"; index: number; reason: string }
+  | { t: "failed"; error: unknown }
+  | { t: "lost" };
+
+/** One parse as the main thread sees it: the body pumped on the worker's asking, batches queued against credit. */
+class WorkerSession {
+  readonly queue: EncodedBatch[] = [];
+  outcome: Outcome | undefined;
+  private wake: (() => void) | undefined;
+  private body: AsyncIterator<Uint8Array> | undefined;
+  private wanted = 0;
+  private reading = false;
+  private bodyDone = false;
+  private pending: Uint8Array[] = [];
+  private closed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly owner: ParseWorker,
+  ) {}
+
+  attach(body: AsyncIterable<Uint8Array>): void {
+    this.body = body[Symbol.asyncIterator]();
+    void this.pump();
+  }
+
+  receive(m: FromWorker): void {
+    if (m.t === "want") {
+      this.wanted += m.n;
+      void this.pump();
+      return;
+    }
+    if (m.t === "batch") this.queue.push(m);
+    else if (m.t === "done") this.settle({ t: "done", count: m.count });
+    else if (m.t === "invalid") this.settle({ t: "invalid", index: m.index, reason: m.reason });
+    else if (m.t === "failed") this.settle({ t: "failed", error: m.error });
+    this.poke();
+  }
+
+  lost(): void {
+    this.settle({ t: "lost" });
+    this.poke();
+  }
+
+  /** The consumer took a batch: the worker may post one more. */
+  took(): void {
+    this.owner.post({ t: "credit", id: this.id, n: 1 });
+  }
+
+  waitForNews(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /** Ends the session on both sides and returns the body iterator (not awaited while a read of it is under way). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.owner.release(this);
+    const body = this.body;
+    this.body = undefined;
+    if (!body?.return) return;
+    const returned = body.return().catch(() => undefined);
+    if (!this.reading) await returned;
+  }
+
+  private settle(outcome: Outcome): void {
+    this.outcome ??= outcome;
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  /** Sends the worker as many chunks as it asked for, reading the body as needed. */
+  private async pump(): Promise<void> {
+    if (this.reading || this.closed || !this.body) return;
+    this.reading = true;
+    try {
+      while (this.wanted > 0 && !this.closed) {
+        const slice = this.pending.shift();
+        if (slice !== undefined) {
+          // Pooled Buffers cannot be transferred: a fresh copy can, and costs a memcpy.
+          const bytes = new Uint8Array(slice.byteLength);
+          bytes.set(slice);
+          this.wanted--;
+          this.owner.post({ t: "chunk", id: this.id, bytes: bytes.buffer }, [bytes.buffer]);
+          continue;
+        }
+        if (this.bodyDone) break;
+        const next = await this.body!.next();
+        if (this.closed) break;
+        if (next.done) {
+          this.bodyDone = true;
+          this.owner.post({ t: "end", id: this.id });
+          break;
+        }
+        const chunk = next.value;
+        for (let at = 0; at < chunk.byteLength; at += CHUNK_BYTES) this.pending.push(chunk.subarray(at, Math.min(at + CHUNK_BYTES, chunk.byteLength)));
+      }
+    } catch (e) {
+      // The store failed while streaming: the records already parsed are handed out, then this.
+      if (!this.closed) {
+        this.settle({ t: "failed", error: e });
+        this.owner.release(this);
+        this.poke();
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+}
+
+let shared: ParseWorker | undefined;
+
+function workerUrl(): URL {
+  if (csvWorker.url) return csvWorker.url;
+  // The worker's file sits beside this module's: dist/csv-worker.js (or .cjs) beside the chunk that
+  // holds this code in the build; from the TypeScript sources (tsx, vitest) a plain module that
+  // loads csv-worker.ts through tsx (csv-worker-tsx.mjs says why).
+  const here = import.meta.url;
+  const ext = /\.[cm]?[jt]s$/.exec(new URL(here).pathname)?.[0] ?? ".js";
+  return new URL(ext.endsWith("ts") ? "./csv-worker-tsx.mjs" : `./csv-worker${ext}`, here);
+}
+
+/**
+ * The records of one CSV body, parsed on the shared worker; errors, batches and the count returned
+ * are the in-thread path's. `inThread` is that path: taken when the worker cannot start or dies.
+ */
+export async function* parseInWorker(open: Opener, options: WorkerParseOptions, inThread: InThread): Batches {
+  let owner: ParseWorker;
+  try {
+    owner = shared ??= new ParseWorker(workerUrl());
+  } catch {
+    return yield* inThread(open, options);
+  }
+  const first = options.firstOrdinal ?? 0;
+  const session = owner.open(options);
+  /** Records of the body handed out so far (skipped ones included): where a fallback starts. */
+  let delivered = options.skip ?? 0;
+  try {
+    const started = await owner.ready.then(
+      () => true,
+      () => false,
+    );
+    if (!started) session.lost();
+    else session.attach(await open());
+    for (;;) {
+      const batch = session.queue.shift();
+      if (batch !== undefined) {
+        session.took();
+        const records = decodeBatch(batch);
+        delivered = batch.first - first + records.length;
+        yield records;
+        continue;
+      }
+      const outcome = session.outcome;
+      if (outcome === undefined) {
+        await session.waitForNews();
+        continue;
+      }
+      if (outcome.t === "done") return outcome.count;
+      if (outcome.t === "invalid") throw await invalidRecordError(open, new InvalidRecord(outcome.index, outcome.reason), first, options.name);
+      if (outcome.t === "failed") throw csvFailure(outcome.error, options.name);
+      await session.close();
+      return yield* inThread(open, { ...options, skip: delivered });
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+/** Test hooks: the open sessions on each side of the running worker (undefined when none runs). */
+export async function csvWorkerStats(): Promise<{ main: number; worker: number } | undefined> {
+  return shared?.stats();
+}
+
+/** Stops the shared worker (its sessions go on in-thread); the next parse starts another. */
+export async function stopCsvWorker(): Promise<void> {
+  const worker = shared;
+  shared = undefined;
+  await worker?.terminate();
+}
