@@ -46,7 +46,7 @@ const CHUNK_BYTES = 64 * 1024;
  * The worker's heap: its live data is a few chunks, csv-parse's state and a few batches (well under
  * a MiB), so a small young generation scavenges often but cheaply and keeps its RSS small.
  */
-const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 };
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
 
 class ParseWorker {
   readonly ready: Promise<void>;
@@ -54,6 +54,8 @@ class ParseWorker {
   private readonly sessions = new Map<number, WorkerSession>();
   private nextId = 1;
   private dead = false;
+  /** Parses waiting on the worker now: while any does, the worker is referenced. */
+  private waiters = 0;
 
   constructor(url: URL) {
     this.worker = new Worker(url, { resourceLimits: RESOURCE_LIMITS });
@@ -81,8 +83,6 @@ class ParseWorker {
       session.lost();
       return session;
     }
-    // Referenced while a parse waits on it (the process must not exit under a job), never otherwise.
-    if (this.sessions.size === 0) this.worker.ref();
     this.sessions.set(session.id, session);
     const { layout, skip, firstOrdinal, batchSize } = options;
     this.post({ t: "open", id: session.id, options: { layout, skip, firstOrdinal, batchSize }, credit: BATCHES_AHEAD });
@@ -92,7 +92,19 @@ class ParseWorker {
   release(session: WorkerSession): void {
     if (!this.sessions.delete(session.id)) return;
     if (!this.dead) this.post({ t: "close", id: session.id });
-    if (this.sessions.size === 0) this.worker.unref();
+  }
+
+  /**
+   * Referenced while a parse waits on it (the process must not exit under a job), never otherwise:
+   * not while a consumer holds a batch, nor for a session its consumer dropped without return().
+   */
+  async waitOn<T>(promise: Promise<T>): Promise<T> {
+    if (this.waiters++ === 0 && !this.dead) this.worker.ref();
+    try {
+      return await promise;
+    } finally {
+      if (--this.waiters === 0 && !this.dead) this.worker.unref();
+    }
   }
 
   post(message: ToWorker, transfer?: ArrayBuffer[]): void {
@@ -101,18 +113,15 @@ class ParseWorker {
 
   /** How many sessions each side holds open (for tests). */
   async stats(): Promise<{ main: number; worker: number }> {
-    await this.ready;
+    await this.waitOn(this.ready);
     const main = this.sessions.size;
-    this.worker.ref();
-    try {
-      const worker = await new Promise<number>((resolve, reject) => {
+    const worker = await this.waitOn(
+      new Promise<number>((resolve, reject) => {
         this.statsWaiting.push({ resolve, reject });
         this.post({ t: "stats" });
-      });
-      return { main, worker };
-    } finally {
-      if (this.sessions.size === 0) this.worker.unref();
-    }
+      }),
+    );
+    return { main, worker };
   }
   private statsWaiting: { resolve: (n: number) => void; reject: (e: unknown) => void }[] = [];
 
@@ -269,7 +278,21 @@ function workerUrl(): URL {
  * The records of one CSV body, parsed on the shared worker; errors, batches and the count returned
  * are the in-thread path's. `inThread` is that path: taken when the worker cannot start or dies.
  */
-export async function* parseInWorker(open: Opener, options: WorkerParseOptions, inThread: InThread): Batches {
+export function parseInWorker(open: Opener, options: WorkerParseOptions, inThread: InThread): Batches {
+  const handle: Handle = {};
+  const batches = workerBatches(open, options, inThread, handle);
+  abandoned.register(batches, handle);
+  return batches;
+}
+
+interface Handle {
+  session?: WorkerSession;
+}
+
+/** A parse whose consumer dropped it without return(): its session ends when the generator is collected. */
+const abandoned = new FinalizationRegistry<Handle>((handle) => void handle.session?.close());
+
+async function* workerBatches(open: Opener, options: WorkerParseOptions, inThread: InThread, handle: Handle): Batches {
   let owner: ParseWorker;
   try {
     owner = shared ??= new ParseWorker(workerUrl());
@@ -278,12 +301,15 @@ export async function* parseInWorker(open: Opener, options: WorkerParseOptions, 
   }
   const first = options.firstOrdinal ?? 0;
   const session = owner.open(options);
+  handle.session = session;
   /** Records of the body handed out so far (skipped ones included): where a fallback starts. */
   let delivered = options.skip ?? 0;
   try {
-    const started = await owner.ready.then(
-      () => true,
-      () => false,
+    const started = await owner.waitOn(
+      owner.ready.then(
+        () => true,
+        () => false,
+      ),
     );
     if (!started) session.lost();
     else session.attach(await open());
@@ -298,7 +324,7 @@ export async function* parseInWorker(open: Opener, options: WorkerParseOptions, 
       }
       const outcome = session.outcome;
       if (outcome === undefined) {
-        await session.waitForNews();
+        await owner.waitOn(session.waitForNews());
         continue;
       }
       if (outcome.t === "done") return outcome.count;
