@@ -79,7 +79,8 @@ export async function* parseBatches(body: AsyncIterable<Uint8Array>, options: Ba
     ended = true;
     poke();
   });
-  pipeline(Readable.from(body), parser, (e) => {
+  // Two chunks read ahead, not Readable.from's sixteen: the parse is what waits, not the body.
+  pipeline(Readable.from(body, { highWaterMark: 2 }), parser, (e) => {
     if (e && !ended) failure ??= e;
     poke();
   });

@@ -40,8 +40,11 @@ export function parsesInWorker(size: number): boolean {
 
 /** Batches the worker may post before the consumer takes one: enough to hide a round trip, few enough to keep memory flat. */
 const BATCHES_AHEAD = 4;
-/** The largest chunk sent: a store that yields its whole body at once still reaches the parse in pieces. */
-const CHUNK_BYTES = 64 * 1024;
+/**
+ * The bytes a chunk message carries: the store's chunks are gathered (or split) to this size, few
+ * messages for a large body (each costs both threads a wake-up), still a small fraction of memory.
+ */
+const CHUNK_BYTES = 256 * 1024;
 /**
  * The worker's heap: its live data is a few chunks, csv-parse's state and a few batches (well under
  * a MiB), so a small young generation scavenges often but cheaply and keeps its RSS small.
@@ -161,7 +164,10 @@ class WorkerSession {
   private wanted = 0;
   private reading = false;
   private bodyDone = false;
+  private endSent = false;
+  /** Bytes read from the body and not yet sent. */
   private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   private closed = false;
 
   constructor(
@@ -228,26 +234,25 @@ class WorkerSession {
     if (this.reading || this.closed || !this.body) return;
     this.reading = true;
     try {
-      while (this.wanted > 0 && !this.closed) {
-        const slice = this.pending.shift();
-        if (slice !== undefined) {
-          // Pooled Buffers cannot be transferred: a fresh copy can, and costs a memcpy.
-          const bytes = new Uint8Array(slice.byteLength);
-          bytes.set(slice);
+      while (this.wanted > 0 && !this.closed && !this.endSent) {
+        if (this.pendingBytes >= CHUNK_BYTES || (this.bodyDone && this.pendingBytes > 0)) {
+          const bytes = this.take(Math.min(CHUNK_BYTES, this.pendingBytes));
           this.wanted--;
-          this.owner.post({ t: "chunk", id: this.id, bytes: bytes.buffer }, [bytes.buffer]);
+          this.owner.post({ t: "chunk", id: this.id, bytes: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
           continue;
         }
-        if (this.bodyDone) break;
-        const next = await this.body!.next();
-        if (this.closed) break;
-        if (next.done) {
-          this.bodyDone = true;
+        if (this.bodyDone) {
+          this.endSent = true;
           this.owner.post({ t: "end", id: this.id });
           break;
         }
-        const chunk = next.value;
-        for (let at = 0; at < chunk.byteLength; at += CHUNK_BYTES) this.pending.push(chunk.subarray(at, Math.min(at + CHUNK_BYTES, chunk.byteLength)));
+        const next = await this.body!.next();
+        if (this.closed) break;
+        if (next.done) this.bodyDone = true;
+        else if (next.value.byteLength > 0) {
+          this.pending.push(next.value);
+          this.pendingBytes += next.value.byteLength;
+        }
       }
     } catch (e) {
       // The store failed while streaming: the records already parsed are handed out, then this.
@@ -259,6 +264,25 @@ class WorkerSession {
     } finally {
       this.reading = false;
     }
+  }
+
+  /**
+   * The next `n` bytes read, copied into a fresh buffer: the store's chunks may be slices of a
+   * pooled Buffer, which cannot be transferred, and small ones are gathered into one message.
+   */
+  private take(n: number): Uint8Array {
+    const bytes = new Uint8Array(n);
+    let at = 0;
+    while (at < n) {
+      const head = this.pending[0]!;
+      const used = Math.min(head.byteLength, n - at);
+      bytes.set(used === head.byteLength ? head : head.subarray(0, used), at);
+      at += used;
+      if (used === head.byteLength) this.pending.shift();
+      else this.pending[0] = head.subarray(used);
+    }
+    this.pendingBytes -= n;
+    return bytes;
   }
 }
 
