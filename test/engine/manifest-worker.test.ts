@@ -5,7 +5,8 @@ import { bedWith, DATA } from "./support.js";
 /**
  * Jobs whose CSV manifests parse on the worker thread. The first case runs at the real threshold (a
  * manifest over 1 MiB); then every case of the engine's manifest, resume, report and lifecycle test
- * files runs again with every manifest sent to the worker (threshold 0): the same expectations.
+ * files and of the inventory manifests' runs again with every CSV body (an inventory's data files
+ * too) sent to the worker (threshold 0): the same expectations.
  */
 describe("a job over a manifest above the CSV worker's threshold", () => {
   it("parses it on the worker and ends Complete with every row reported", async () => {
@@ -42,4 +43,5 @@ describe("the engine's manifest cases, every manifest parsed on the worker", asy
   await import("./resume.test.js");
   await import("./reports.test.js");
   await import("./lifecycle.test.js");
+  await import("../manifest/inventory.test.js");
 });
