@@ -10,6 +10,7 @@
  *   npx tsx bench/engine-profile.ts stream 10000000  # one streamed job, this process
  *   npx tsx bench/engine-profile.ts profile /tmp    # a CPU profile of one engine run alone
  *   npx tsx bench/engine-profile.ts parse            # the engine's CSV parse alone, in-thread and on the worker
+ *                                                    # (BENCH_BATCH: its batch size, default 4096)
  *
  * Options: BENCH_LINES (default 1e6), BENCH_ROUNDS (default 3), BENCH_STREAM_SIZES (default
  * "1000000,10000000"), BENCH_CSV_WORKER=0 to parse every manifest in-thread (the figures without
@@ -83,6 +84,8 @@ async function parse(): Promise<void> {
   await objects.createBucket("bench-manifests");
   await objects.put({ bucket: "bench-manifests", key: "m.csv", body: manifestChunks(LINES) });
   const layout = csvLayout(["bucket", "key"]);
+  // 4096 as preparation reads; the engine's run reads batches of its batchSize (512 by default).
+  const BATCH = Number(process.env.BENCH_BATCH ?? 4096);
   const rows: Record<string, { ms: number; cpu: number; main: number }[]> = { "in-thread": [], worker: [] };
   for (let round = 0; round < ROUNDS; round++) {
     for (const inWorker of [false, true]) {
@@ -92,7 +95,7 @@ async function parse(): Promise<void> {
       const elu = performance.eventLoopUtilization();
       const t = performance.now();
       let n = 0;
-      for await (const batch of parseRecords(open, { layout, batchSize: 4096, inWorker })) n += batch.length;
+      for await (const batch of parseRecords(open, { layout, batchSize: BATCH, inWorker })) n += batch.length;
       if (n !== LINES) throw new Error(`parsed ${n} records, expected ${LINES}`);
       const ms = performance.now() - t;
       rows[inWorker ? "worker" : "in-thread"]!.push({ ms, cpu: cpuMs(cpu), main: performance.eventLoopUtilization(elu).active });

@@ -22,6 +22,9 @@ async function read(text: string, fields?: Parameters<typeof csvLayout>[0], opti
       total = next.value;
       break;
     }
+    // Batches as asked: never empty, never over the batch size.
+    expect(next.value.length).toBeGreaterThan(0);
+    expect(next.value.length).toBeLessThanOrEqual(options.batchSize ?? 512);
     out.push(...next.value);
   }
   return { records: out.map(({ bucket, key, versionId, ordinal }) => ({ bucket, key, versionId, ordinal })), total, full: out };

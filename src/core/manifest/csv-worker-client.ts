@@ -41,6 +41,12 @@ export function parsesInWorker(size: number): boolean {
 /** Batches the worker may post before the consumer takes one: enough to hide a round trip, few enough to keep memory flat. */
 const BATCHES_AHEAD = 4;
 /**
+ * The fewest records a batch message carries: each message costs the main thread about as much as
+ * unpacking a hundred records, so the worker posts at least this many and the main thread hands
+ * them out in the consumer's batch size.
+ */
+const WIRE_BATCH = 4096;
+/**
  * The bytes a chunk message carries: the store's chunks are gathered (or split) to this size, few
  * messages for a large body (each costs both threads a wake-up), still a small fraction of memory.
  */
@@ -87,7 +93,8 @@ class ParseWorker {
       return session;
     }
     this.sessions.set(session.id, session);
-    const { layout, skip, firstOrdinal, batchSize } = options;
+    const { layout, skip, firstOrdinal } = options;
+    const batchSize = Math.max(options.batchSize ?? 512, WIRE_BATCH);
     this.post({ t: "open", id: session.id, options: { layout, skip, firstOrdinal, batchSize }, credit: BATCHES_AHEAD });
     return session;
   }
@@ -324,6 +331,7 @@ async function* workerBatches(open: Opener, options: WorkerParseOptions, inThrea
     return yield* inThread(open, options);
   }
   const first = options.firstOrdinal ?? 0;
+  const size = options.batchSize ?? 512;
   const session = owner.open(options);
   handle.session = session;
   /** Records of the body handed out so far (skipped ones included): where a fallback starts. */
@@ -342,8 +350,11 @@ async function* workerBatches(open: Opener, options: WorkerParseOptions, inThrea
       if (batch !== undefined) {
         session.took();
         const records = decodeBatch(batch);
-        delivered = batch.first - first + records.length;
-        yield records;
+        for (let at = 0; at < records.length; at += size) {
+          const out = at === 0 && records.length <= size ? records : records.slice(at, at + size);
+          delivered = batch.first - first + at + out.length;
+          yield out;
+        }
         continue;
       }
       const outcome = session.outcome;
