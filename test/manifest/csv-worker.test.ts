@@ -50,8 +50,8 @@ describe("the CSV parse worker", () => {
     expect(first.done).toBe(false);
     // Round trips to the worker (no sleeps): had it not waited for credit it would read on through
     // the body's 32 MB. Held instead: the chunks it asked for ahead (4), two read ahead, one in the
-    // parser and one parsed, of 256 KiB each, one being gathered, and the batches of 4,096 records
-    // posted ahead (4) or being handed out (1): about 3.1 MB, 790 of these chunks.
+    // parser and one parsed, of 64 KiB each, one being gathered, and the batches of 4,096 records
+    // posted ahead (4) or being handed out (1): about 1.4 MB, 350 of these chunks.
     for (let i = 0; i < 50; i++) await csvWorkerStats();
     expect(state.pulled).toBeLessThan(1000);
     expect(await csvWorkerStats()).toEqual({ main: 1, worker: 1 });
