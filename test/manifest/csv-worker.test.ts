@@ -84,12 +84,17 @@ describe("the CSV parse worker", () => {
     expect(await csvWorkerStats()).toEqual({ main: 0, worker: 0 });
   });
 
-  it("parses in-thread when the worker cannot start", async () => {
+  it("parses in-thread when the worker cannot start, and says so in a process warning", async () => {
     await stopCsvWorker();
     csvWorker.url = new URL("./no-such-worker.mjs", import.meta.url);
+    const warnings: string[] = [];
+    const listen = (w: Error & { code?: string }) => warnings.push(`${w.code}: ${w.message}`);
+    process.on("warning", listen);
     const { state, open } = counted(30);
     const records: TaskRecord[] = [];
     expect(await drain(parseRecords(open, options), records)).toBe(3000);
+    process.off("warning", listen);
+    expect(warnings).toEqual([expect.stringMatching(/^BATCHPLANE_CSV_WORKER: The CSV parse worker stopped \(Cannot find module .*no-such-worker\.mjs/)]);
     expect(records.map((r) => r.key)).toEqual(Array.from({ length: 3000 }, (_, i) => `k${i}`));
     expect(state.opens).toBe(1);
     expect(await csvWorkerStats()).toBeUndefined();

@@ -137,8 +137,10 @@ class ParseWorker {
   private statsWaiting: { resolve: (n: number) => void; reject: (e: unknown) => void }[] = [];
 
   terminate(): Promise<number> {
+    this.stopping = true;
     return this.worker.terminate();
   }
+  private stopping = false;
 
   private dispatch(m: FromWorker): void {
     if (m.t === "stats") return this.statsWaiting.shift()?.resolve(m.sessions);
@@ -150,6 +152,11 @@ class ParseWorker {
     if (this.dead) return;
     this.dead = true;
     if (shared === this) shared = undefined;
+    // Jobs go on (their parses in-thread), but whoever runs the process should know why they are slower.
+    if (!this.stopping) {
+      const why = e instanceof Error ? e.message : String(e);
+      process.emitWarning(`The CSV parse worker stopped (${why}); its parses go on in the main thread`, { code: "BATCHPLANE_CSV_WORKER" });
+    }
     for (const waiting of this.statsWaiting.splice(0)) waiting.reject(e);
     for (const session of this.sessions.values()) session.lost();
     this.sessions.clear();
