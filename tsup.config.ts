@@ -11,6 +11,8 @@ export default defineConfig({
     "testing/index": "src/testing/index.ts",
     "testing/conformance": "src/testing/conformance/index.ts",
     cli: "src/server/cli.ts",
+    // The CSV parse worker's entry: dist/csv-worker.js (.cjs) beside the chunks that start it (csv-worker-client.ts).
+    "csv-worker": "src/core/manifest/csv-worker.ts",
   },
   format: ["esm", "cjs"],
   dts: true,
@@ -18,4 +20,6 @@ export default defineConfig({
   sourcemap: true,
   target: "node20",
   splitting: true,
+  // import.meta.url in the CommonJS build too: csv-worker-client.ts finds the worker's file by it.
+  shims: true,
 });

@@ -34,6 +34,9 @@ export async function* manifestChunks(lines: number): AsyncGenerator<Uint8Array>
   if (text) yield encoder.encode(text);
 }
 
+/** The size of `manifestChunks(lines)` in bytes (every line is as long while indexes have 8 digits). */
+export const manifestSize = (lines: number) => lines * `bench-data,${keyOf(0)}\n`.length;
+
 export function jobInput(token: string, prefix: string, manifestKey: string, etag?: string): CreateJobInput {
   return {
     clientRequestToken: token,

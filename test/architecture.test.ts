@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 
 /**
  * The rule of the layout: data flows wire → dialect → core → ports → stores. The core imports
- * nothing outside src/core but small libraries and Node's stream and crypto modules, and names no
- * provider. Dialects never reach into the server or the stores.
+ * nothing outside src/core but small libraries and Node's stream, crypto and worker_threads modules,
+ * and names no provider. Dialects never reach into the server or the stores.
  */
 const ROOT = resolve(__dirname, "..");
 
@@ -22,7 +22,17 @@ function imports(file: string): string[] {
   return found.map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
-const CORE_PACKAGES = new Set(["zod", "csv-parse", "node:stream", "node:stream/promises", "node:crypto", "node:zlib", "node:util"]);
+const CORE_PACKAGES = new Set([
+  "zod",
+  "csv-parse",
+  "node:stream",
+  "node:stream/promises",
+  "node:crypto",
+  "node:zlib",
+  "node:util",
+  // The manifest's CSV parse runs on a worker thread for large manifests (src/core/manifest/csv-worker*.ts).
+  "node:worker_threads",
+]);
 
 export function coreViolations(coreDir = join(ROOT, "src/core")): string[] {
   const problems: string[] = [];

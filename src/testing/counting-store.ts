@@ -20,11 +20,14 @@ import type { StoreOperation } from "./fault-injecting-store.js";
 export class CountingObjectStore implements ObjectStore {
   readonly counts: Partial<Record<StoreOperation, number>> = {};
   bytesWritten = 0;
-  private readonly served = new Map<string, { body: () => AsyncIterable<Uint8Array>; etag: string }>();
+  private readonly served = new Map<string, { body: () => AsyncIterable<Uint8Array>; etag: string; size: number }>();
 
-  /** Makes bucket/key readable: each get calls `body` for a fresh stream. */
-  serve(bucket: string, key: string, body: () => AsyncIterable<Uint8Array>, etag = "00000000000000000000000000000000"): void {
-    this.served.set(`${bucket}/${key}`, { body, etag });
+  /**
+   * Makes bucket/key readable: each get calls `body` for a fresh stream. `size` is the size its
+   * info gives (the engine parses a large manifest on its CSV worker thread).
+   */
+  serve(bucket: string, key: string, body: () => AsyncIterable<Uint8Array>, etag = "00000000000000000000000000000000", size = 0): void {
+    this.served.set(`${bucket}/${key}`, { body, etag, size });
   }
 
   private count(op: StoreOperation): void {
@@ -36,7 +39,7 @@ export class CountingObjectStore implements ObjectStore {
       bucket: ref.bucket,
       key: ref.key,
       etag: this.served.get(`${ref.bucket}/${ref.key}`)?.etag ?? "00000000000000000000000000000000",
-      size: 0,
+      size: this.served.get(`${ref.bucket}/${ref.key}`)?.size ?? 0,
       lastModified: 0,
       storageClass: "STANDARD",
     };

@@ -2,8 +2,9 @@ import { pipeline, Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { z } from "zod";
 import { bodyToBytes } from "../body.js";
-import type { ObjectRef, ObjectStore } from "../ports.js";
+import type { ObjectInfo, ObjectRef, ObjectStore } from "../ports.js";
 import { parseRecords, schemaLayout, type ColumnLayout } from "./csv-reader.js";
+import { parsesInWorker } from "./csv-worker-client.js";
 import { ManifestError, manifestReadError, type TaskRecord } from "./records.js";
 
 /**
@@ -61,21 +62,30 @@ export async function* inventoryRecords(
 ): AsyncGenerator<TaskRecord[], number, undefined> {
   let ordinal = 0;
   for (const file of inventory.files) {
-    const open = async () => gunzipIfNeeded(await openFile(objects, file));
+    // Fetched first for its size (a large file parses on the worker thread); the first open hands
+    // out this body, later ones (to name a bad line, or after a lost worker) fetch it again.
+    let first: { info: ObjectInfo; body: AsyncIterable<Uint8Array> } | undefined = await openFile(objects, file);
+    const size = first.info.size;
+    const open = async () => {
+      const body = first?.body ?? (await openFile(objects, file)).body;
+      first = undefined;
+      return gunzipIfNeeded(body);
+    };
     ordinal += yield* parseRecords(open, {
       layout: inventory.layout,
       skip: Math.max(0, options.skip - ordinal),
       firstOrdinal: ordinal,
       batchSize: options.batchSize,
       name: file.key,
+      inWorker: parsesInWorker(size),
     });
   }
   return ordinal;
 }
 
-async function openFile(objects: ObjectStore, file: ObjectRef): Promise<AsyncIterable<Uint8Array>> {
+async function openFile(objects: ObjectStore, file: ObjectRef): Promise<{ info: ObjectInfo; body: AsyncIterable<Uint8Array> }> {
   try {
-    return (await objects.get(file)).body;
+    return await objects.get(file);
   } catch (e) {
     throw manifestReadError(e, `the inventory data file ${file.key}`);
   }

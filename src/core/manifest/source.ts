@@ -2,6 +2,7 @@ import type { Job } from "../model/job.js";
 import type { GeneratedManifest, ManifestField, ObjectLocation } from "../model/manifest.js";
 import type { ObjectRef, ObjectStore } from "../ports.js";
 import { csvLayout, parseRecords } from "./csv-reader.js";
+import { parsesInWorker } from "./csv-worker-client.js";
 import { checkGenerated, listRecords, writeGeneratedManifest } from "./generator.js";
 import { inventoryRecords, readInventoryManifest } from "./inventory-reader.js";
 import { ManifestError, manifestReadError, normalizeEtag, type TaskRecord } from "./records.js";
@@ -52,7 +53,7 @@ export async function prepareManifest(
   const first = await openChecked(objects, location);
   const records =
     format === "csv"
-      ? parseRecords(opener(objects, location, first), { layout: csvLayout(fields), batchSize: 4096 })
+      ? parseRecords(opener(objects, location, first), { layout: csvLayout(fields), batchSize: 4096, inWorker: parsesInWorker(first.size) })
       : inventoryRecords(objects, await readInventoryManifest(first.body, location.bucket), { skip: 0, batchSize: 4096 });
   return { total: await count(stoppable(records, stopped)), etag: first.etag };
 }
@@ -83,7 +84,12 @@ export async function openRecords(
   const { location, format, fields } = manifestOf(job);
   const first = await openChecked(objects, location, options.etag);
   if (format === "csv") {
-    return parseRecords(opener(objects, location, first), { layout: csvLayout(fields), skip: options.skip, batchSize: options.batchSize });
+    return parseRecords(opener(objects, location, first), {
+      layout: csvLayout(fields),
+      skip: options.skip,
+      batchSize: options.batchSize,
+      inWorker: parsesInWorker(first.size),
+    });
   }
   const inventory = await readInventoryManifest(first.body, location.bucket);
   return inventoryRecords(objects, inventory, options);
@@ -98,6 +104,8 @@ function manifestOf(job: Job): { location: ObjectLocation; format: "csv" | "inve
 interface Opened {
   body: AsyncIterable<Uint8Array>;
   etag: string;
+  /** The object's size: a large manifest parses on the worker thread. */
+  size: number;
 }
 
 async function openChecked(objects: ObjectStore, location: ObjectLocation, pinned?: string): Promise<Opened> {
@@ -119,7 +127,7 @@ async function openChecked(objects: ObjectStore, location: ObjectLocation, pinne
   if (pinned !== undefined && pinned !== etag) {
     throw new ManifestError("ManifestChanged", "The manifest object was replaced after the job was prepared");
   }
-  return { body: got.body, etag };
+  return { body: got.body, etag, size: got.info.size };
 }
 
 /** The first open hands out the body already fetched; later ones (to name a bad line) fetch again. */
