@@ -13,6 +13,11 @@ export async function bodyToBytes(body: Body): Promise<Uint8Array> {
     parts.push(part);
     size += part.byteLength;
   }
+  return concatBytes(parts, size);
+}
+
+/** The chunks end to end in one new buffer (`size`: their total length, when known). */
+export function concatBytes(parts: readonly Uint8Array[], size = parts.reduce((n, p) => n + p.byteLength, 0)): Uint8Array {
   const out = new Uint8Array(size);
   let at = 0;
   for (const p of parts) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { bodyToBytes } from "../body.js";
+import { concatBytes } from "../body.js";
 import type { JobService } from "../jobs/job-service.js";
 import type { RowParts, RowSpill } from "../leases/memory-work-leases.js";
 import type { ObjectRef, ObjectStore, ReportChunk } from "../ports.js";
@@ -49,7 +49,7 @@ export class ReportBucketSpill implements RowSpill {
   async read(part: ObjectRef): Promise<ReportChunk> {
     try {
       const { body } = await this.objects.get(part);
-      const rows = decodePart(await bodyToBytes(body));
+      const rows = decodePart(await partBytes(body));
       if (rows === undefined) throw new SpilledRowsLost(part, new Error("the part is damaged"));
       return rows;
     } catch (e) {
@@ -67,6 +67,16 @@ export class ReportBucketSpill implements RowSpill {
       if (!(isObjectStoreError(e) && (e.code === "NoSuchKey" || e.code === "NoSuchBucket"))) throw e;
     }
   }
+}
+
+/**
+ * A part's bytes as read: the store's own chunk when it gave one (a unit's part usually fits in
+ * one), which is only read, hashed and copied into the report; joined when it gave several.
+ */
+async function partBytes(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /** Spilled rows that cannot be read back (removed from the report bucket, access denied): the report cannot be written. */
