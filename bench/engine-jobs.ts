@@ -21,17 +21,25 @@ const CHUNK = 64 * 1024;
 
 export const keyOf = (i: number) => `objects/key-${String(i).padStart(8, "0")}.dat`;
 
+/**
+ * The manifest of `lines` lines as a store would stream it: chunks of bytes of about 64 KiB, each
+ * written in place from one line's template (only the index's digits change), so that making the
+ * manifest leaves no strings for the collector, as a file or socket read would not.
+ */
 export async function* manifestChunks(lines: number): AsyncGenerator<Uint8Array> {
-  const encoder = new TextEncoder();
-  let text = "";
-  for (let i = 0; i < lines; i++) {
-    text += `bench-data,${keyOf(i)}\n`;
-    if (text.length >= CHUNK) {
-      yield encoder.encode(text);
-      text = "";
+  const template = new TextEncoder().encode(`bench-data,${keyOf(0)}\n`);
+  const digitsAt = "bench-data,objects/key-".length; // the index's 8 digits follow
+  const perChunk = Math.floor(CHUNK / template.length);
+  for (let first = 0; first < lines; first += perChunk) {
+    const n = Math.min(perChunk, lines - first);
+    const chunk = new Uint8Array(n * template.length);
+    for (let j = 0; j < n; j++) {
+      const at = j * template.length;
+      chunk.set(template, at);
+      for (let i = first + j, d = at + digitsAt + 7; i > 0; i = Math.floor(i / 10), d--) chunk[d] = 0x30 + (i % 10);
     }
+    yield chunk;
   }
-  if (text) yield encoder.encode(text);
 }
 
 /** The size of `manifestChunks(lines)` in bytes (every line is as long while indexes have 8 digits). */
