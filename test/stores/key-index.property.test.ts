@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { KeyIndex } from "../../src/stores/key-index.js";
 
-type Op = { op: "set"; key: string; value: number } | { op: "delete"; key: string } | { op: "get"; key: string };
+type Op = { op: "set"; key: string; value: number } | { op: "delete"; key: string } | { op: "get"; key: string } | { op: "walk" };
 
 /** Few distinct keys, so that sets, deletes and gets meet; some share a prefix, some are empty or non-ASCII. */
 const keys = fc.oneof(fc.constantFrom("", "a", "b", "photos/cat.jpg", "photos/dog.jpg", "ünï✓", "a/b/c"), fc.string({ maxLength: 3 }));
@@ -11,6 +11,8 @@ const ops = fc.array(
     fc.record({ op: fc.constant("set" as const), key: keys, value: fc.integer() }),
     fc.record({ op: fc.constant("delete" as const), key: keys }),
     fc.record({ op: fc.constant("get" as const), key: keys }),
+    // Every key in insertion order: the lookups that take the index's next-entry path.
+    fc.record({ op: fc.constant("walk" as const) }),
   ),
   { maxLength: 300 },
 );
@@ -28,6 +30,8 @@ describe("KeyIndex", () => {
             map.set(step.key, step.value);
           } else if (step.op === "delete") {
             expect(index.delete(step.key)).toBe(map.delete(step.key));
+          } else if (step.op === "walk") {
+            for (const [key, value] of map) expect(index.get(key)).toBe(value);
           } else {
             expect(index.get(step.key)).toBe(map.get(step.key));
             expect(index.has(step.key)).toBe(map.has(step.key));
@@ -46,6 +50,8 @@ describe("KeyIndex", () => {
     for (let i = 0; i < n; i++) index.set(`k${i}`, i);
     for (let i = 0; i < n; i += 3) expect(index.delete(`k${i}`)).toBe(true);
     for (let i = 0; i < n; i++) expect(index.get(`k${i}`)).toBe(i % 3 === 0 ? undefined : i);
+    // In insertion order from the other end too: each lookup misses the next-entry try.
+    for (let i = n - 1; i >= 0; i--) expect(index.has(`k${i}`)).toBe(i % 3 !== 0);
     // Re-adding after deletes (rebuilds that drop the holes) keeps the order of insertion.
     for (let i = 0; i < n; i += 3) index.set(`k${i}`, -i);
     expect(index.size).toBe(n);
