@@ -27,6 +27,10 @@ export class KeyIndex<V> {
   private entryHashes: number[] = [];
   /** The entry last found or added. */
   private last = -1;
+  /** The last lookup found the entry after the one before it: the next is tried by its key alone, before hashing. */
+  private streak = false;
+  /** The hash of the key of the last lookup that found nothing (what `set` places it by). */
+  private missHash = 0;
   private live = 0;
   private readonly basis = (Math.random() * 0x7fffffff) | 0;
 
@@ -43,21 +47,21 @@ export class KeyIndex<V> {
   }
 
   get(key: string): V | undefined {
-    const e = this.entry(key, this.hash(key));
+    const e = this.entry(key);
     return e < 0 ? undefined : this.entryValues[e];
   }
 
   has(key: string): boolean {
-    return this.entry(key, this.hash(key)) >= 0;
+    return this.entry(key) >= 0;
   }
 
   set(key: string, value: V): this {
-    const h = this.hash(key);
-    const e = this.entry(key, h);
+    const e = this.entry(key);
     if (e >= 0) {
       this.entryValues[e] = value;
       return this;
     }
+    const h = this.missHash;
     // Entries (holes included) stay below half the slots, so that probe runs stay short.
     if ((this.entryKeys.length + 1) * 2 > this.slots.length) this.rebuild();
     this.entryKeys.push(key);
@@ -72,6 +76,7 @@ export class KeyIndex<V> {
   delete(key: string): boolean {
     let i = this.find(key, this.hash(key));
     if (i < 0) return false;
+    this.streak = false;
     const entry = this.slots[i]! - 1;
     this.entryKeys[entry] = undefined;
     this.entryValues[entry] = undefined;
@@ -108,12 +113,26 @@ export class KeyIndex<V> {
     return h;
   }
 
-  /** The entry of `key`, or -1: the one after the last found when it is that key, else by the slots. */
-  private entry(key: string, h: number): number {
+  /**
+   * The entry of `key`, or -1: the one after the last found when it is that key (compared
+   * directly while a run of such lookups lasts, else by its hash first), else by the slots.
+   */
+  private entry(key: string): number {
     const next = this.last + 1;
-    if (this.entryHashes[next] === h && this.entryKeys[next] === key) return (this.last = next);
+    if (this.streak) {
+      if (this.entryKeys[next] === key) return (this.last = next);
+      this.streak = false;
+    }
+    const h = this.hash(key);
+    if (this.entryHashes[next] === h && this.entryKeys[next] === key) {
+      this.streak = true;
+      return (this.last = next);
+    }
     const slot = this.find(key, h);
-    if (slot < 0) return -1;
+    if (slot < 0) {
+      this.missHash = h;
+      return -1;
+    }
     return (this.last = this.slots[slot]! - 1);
   }
 
@@ -155,6 +174,7 @@ export class KeyIndex<V> {
     this.entryValues = values;
     this.entryHashes = hashes;
     this.last = -1;
+    this.streak = false;
     for (let e = 0; e < keys.length; e++) this.place(hashes[e]!, e + 1);
   }
 }
