@@ -7,13 +7,21 @@ const encoder = new TextEncoder();
 export async function bodyToBytes(body: Body): Promise<Uint8Array> {
   if (typeof body === "string") return encoder.encode(body);
   if (body instanceof Uint8Array) return body;
+  // Always a new plain Uint8Array for a stream, even of one chunk (which may be a Buffer, or shared).
+  return concatBytes(await bodyChunks(body));
+}
+
+/**
+ * A body's bytes as the chunks it came in (a string or a buffer as one chunk, empty chunks left
+ * out), for a store that keeps them as they are: a job's report, joined from a thousand parts,
+ * is not copied into one buffer.
+ */
+export async function bodyChunks(body: Body): Promise<Uint8Array[]> {
+  if (typeof body === "string") return [encoder.encode(body)];
+  if (body instanceof Uint8Array) return body.byteLength === 0 ? [] : [body];
   const parts: Uint8Array[] = [];
-  let size = 0;
-  for await (const part of body) {
-    parts.push(part);
-    size += part.byteLength;
-  }
-  return concatBytes(parts, size);
+  for await (const part of body) if (part.byteLength > 0) parts.push(part);
+  return parts;
 }
 
 /** The chunks end to end in one new buffer (`size`: their total length, when known). */
@@ -27,7 +35,9 @@ export function concatBytes(parts: readonly Uint8Array[], size = parts.reduce((n
   return out;
 }
 
-/** A buffer as a stream of chunks, the shape every store's `get` returns. */
-export async function* chunked(data: Uint8Array, size = CHUNK): AsyncIterable<Uint8Array> {
-  for (let at = 0; at < data.byteLength; at += size) yield data.subarray(at, Math.min(at + size, data.byteLength));
+/** A buffer (or buffers, end to end) as a stream of chunks of at most `size` bytes, the shape every store's `get` returns. */
+export async function* chunked(data: Uint8Array | readonly Uint8Array[], size = CHUNK): AsyncIterable<Uint8Array> {
+  for (const part of data instanceof Uint8Array ? [data] : data) {
+    for (let at = 0; at < part.byteLength; at += size) yield part.subarray(at, Math.min(at + size, part.byteLength));
+  }
 }

@@ -16,7 +16,7 @@ import type {
   RestoreRequest,
 } from "../core/ports.js";
 
-import { bodyToBytes, chunked } from "../core/body.js";
+import { bodyChunks, chunked } from "../core/body.js";
 import { KeyIndex } from "./key-index.js";
 import { objectErrors as E } from "./object-rules.js";
 import {
@@ -46,7 +46,8 @@ import {
 } from "./object-versions.js";
 
 interface Version extends VersionMeta {
-  data: Uint8Array;
+  /** The bytes, as the chunks they were written in (never changed once stored; a copy shares them). */
+  data: readonly Uint8Array[];
 }
 
 interface Bucket {
@@ -142,7 +143,8 @@ export class MemoryObjectStore implements ObjectStore {
   async put(req: PutObjectRequest): Promise<{ etag: string; versionId?: string }> {
     const bucket = this.bucket(req.bucket);
     const fields = putFields(req);
-    const data = await bodyToBytes(req.body);
+    const chunks = await bodyChunks(req.body);
+    const data = chunks.length === 0 ? NO_BYTES : chunks;
     return writeResult(this.store(bucket, req.key, fields, data));
   }
 
@@ -184,7 +186,7 @@ export class MemoryObjectStore implements ObjectStore {
       bucket.objects.delete(ref.key);
       return {};
     }
-    const marker = this.store(bucket, ref.key, DELETE_MARKER_FIELDS, new Uint8Array(), true);
+    const marker = this.store(bucket, ref.key, DELETE_MARKER_FIELDS, NO_BYTES, true);
     return { versionId: marker.versionId, deleteMarker: true };
   }
 
@@ -269,13 +271,15 @@ export class MemoryObjectStore implements ObjectStore {
     return pickVersion(this.bucket(ref.bucket).objects.get(ref.key), ref);
   }
 
-  private store(bucket: Bucket, key: string, fields: VersionFields, data: Uint8Array, deleteMarker = false): Version {
+  private store(bucket: Bucket, key: string, fields: VersionFields, data: readonly Uint8Array[], deleteMarker = false): Version {
     const versionId = bucket.versioning ? `v${(++this.versionSeq).toString().padStart(12, "0")}` : NULL_VERSION;
     const v = new StoredVersion(fields, versionId, deleteMarker, data, this.clock.now());
     bucket.objects.set(key, withVersion(bucket.objects.get(key), v, bucket.versioning));
     return v;
   }
 }
+
+const NO_BYTES: readonly Uint8Array[] = Object.freeze([]);
 
 /**
  * A version as this store keeps it. Its ETag, the MD5 of its bytes, is computed when first asked
@@ -293,15 +297,22 @@ class StoredVersion implements Version {
     fields: VersionFields,
     readonly versionId: string,
     readonly deleteMarker: boolean,
-    readonly data: Uint8Array,
+    readonly data: readonly Uint8Array[],
     readonly lastModified: number,
   ) {
     Object.assign(this, fields);
-    this.size = data.byteLength;
+    let size = 0;
+    for (const part of data) size += part.byteLength;
+    this.size = size;
   }
 
   get etag(): string {
-    return (this.md5 ??= createHash("md5").update(this.data).digest("hex"));
+    if (this.md5 === undefined) {
+      const hash = createHash("md5");
+      for (const part of this.data) hash.update(part);
+      this.md5 = hash.digest("hex");
+    }
+    return this.md5;
   }
 }
 
