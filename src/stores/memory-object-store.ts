@@ -202,9 +202,19 @@ export class MemoryObjectStore implements ObjectStore {
     return this.version(ref).tags.map((t) => ({ ...t }));
   }
 
-  async putTagging(ref: ObjectRef, tags: Tag[]): Promise<void> {
-    const stored = this.tagSet(tags);
-    this.version(ref).tags = stored;
+  /**
+   * Not an async function: a tagging job's hot path, where the async function's own state and
+   * promise were a third of what a task allocated. It answers one shared settled promise, and a
+   * failure as a rejection, never a throw, as an async function would.
+   */
+  putTagging(ref: ObjectRef, tags: Tag[]): Promise<void> {
+    try {
+      const stored = this.tagSet(tags);
+      this.version(ref).tags = stored;
+      return DONE;
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   async deleteTagging(ref: ObjectRef): Promise<void> {
@@ -280,6 +290,8 @@ export class MemoryObjectStore implements ObjectStore {
 }
 
 const NO_BYTES: readonly Uint8Array[] = Object.freeze([]);
+/** What a write that finished at once answers: one promise, already settled, shared by every call. */
+const DONE: Promise<void> = Promise.resolve();
 
 /**
  * A version as this store keeps it. Its ETag, the MD5 of its bytes, is computed when first asked
